@@ -1,0 +1,447 @@
+"""The `modelcompare` command (PRODUCT.md §4).
+
+Imports are lazy: `modelcompare list` must not pay for Textual, and the app
+must not pay for pandas or plotext before its first screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+
+COMMANDS = ("demo", "import", "export", "list", "share", "render", "report")
+TAB_CHOICES = ("details", "network", "scalars", "plots")
+RENDER_FORMATS = ("text", "ansi", "json", "csv", "md", "svg", "html")
+
+
+class UsageError(Exception):
+    """Bad input found by the CLI itself (exit 2)."""
+
+
+def _bad_input_types() -> tuple[type[BaseException], ...]:
+    from .core.state import StateError
+    from .sources.base import SourceError
+
+    types: list[type[BaseException]] = [UsageError, SourceError, StateError]
+    try:
+        from .core.modelfile import ModelFileError
+
+        types.append(ModelFileError)
+    except ImportError:
+        pass
+    return tuple(types)
+
+
+# ----------------------------------------------------------------------------
+# argument parsing
+# ----------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # one line, exit 2, like every other bad input
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _add_source_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="PATH", help="the embedded store at PATH")
+    p.add_argument("--source", metavar="URI", help="a store path, sqlite:///…, mlflow+http(s)://…, mlruns:///…")
+
+
+def _add_view_options(p: argparse.ArgumentParser) -> None:
+    """View options that travel in the state string (share, and overrides for render)."""
+    p.add_argument("--hide-identical", action="store_true", default=None, help="details/network: hide identical fields")
+    p.add_argument("--diff-mode", choices=("base", "all"), help="details/network: compare to the base or across all")
+    p.add_argument("--agg", choices=("last", "min", "max"), help="scalars: Last / Min / Max")
+    p.add_argument("--view", choices=("values", "graph"), help="scalars: values table or graph")
+    p.add_argument("--extremes", action="store_true", default=None, help="scalars: show row extremes")
+    p.add_argument("--delta", action="store_true", default=None, help="scalars: Δ vs base")
+    p.add_argument("--metric-filter", metavar="GLOB", help="scalars/plots: metric filter")
+    p.add_argument("--group-by", choices=("variant", "metric"), help="scalars graph: group charts")
+    p.add_argument("--x-axis", choices=("iteration", "relative", "wall"), help="scalars graph: x axis")
+    p.add_argument("--smoothing", choices=("none", "ema", "running", "gaussian"), help="scalars graph: smoothing")
+    p.add_argument("--smoothing-weight", type=float, metavar="W", help="scalars graph: smoothing weight (0–0.999)")
+    p.add_argument("--log-y", action="store_true", default=None, help="scalars graph: log-scale y")
+    p.add_argument("--iteration", type=int, metavar="N", help="plots: compare the reports at or before N")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="modelcompare",
+        description="Compare machine-learning models side by side in the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"modelcompare {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("demo", help="fill the current store with realistic demo models")
+    _add_source_options(p)
+    p.add_argument("--models", type=int, default=40, metavar="N")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+
+    p = sub.add_parser("import", help="import model files into the store (all or nothing per file)")
+    _add_source_options(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    p = sub.add_parser("export", help="export models to a model file")
+    _add_source_options(p)
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    p = sub.add_parser("list", help="the models table, headless")
+    _add_source_options(p)
+    p.add_argument("--search", default="", metavar="TEXT")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--sort", metavar="COLUMN[:desc]", help="sort by a column, e.g. name or updated:desc")
+    p.add_argument("--filter", action="append", default=[], metavar="COLUMN=VALUE",
+                   help="keep models whose COLUMN is VALUE (repeatable; OR within a column)")
+    p.add_argument("--limit", type=int, default=0, metavar="N", help="at most N rows (0: all)")
+
+    p = sub.add_parser("share", help="print the state string of a comparison")
+    _add_source_options(p)
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--tab", choices=TAB_CHOICES, default="details")
+    p.add_argument("--base", metavar="ID")
+    _add_view_options(p)
+
+    p = sub.add_parser("render", help="print a comparison view headlessly (the embed target)")
+    _add_source_options(p)
+    p.add_argument("state", metavar="STATE")
+    p.add_argument("--tab", choices=TAB_CHOICES)
+    p.add_argument("--format", choices=RENDER_FORMATS, default="text")
+    p.add_argument("--plot", metavar="METRIC/VARIANT")
+    p.add_argument("--width", type=int, default=0, metavar="W")
+    p.add_argument("--watch", action="store_true", help="re-render whenever the models change")
+    _add_view_options(p)
+
+    p = sub.add_parser("report", help="write every tab of a comparison into one document")
+    _add_source_options(p)
+    p.add_argument("state", metavar="STATE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.md|FILE.html")
+    p.add_argument("--width", type=int, default=100, metavar="W")
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="modelcompare",
+        description="Compare machine-learning models side by side in the terminal. "
+        f"Commands: {', '.join(COMMANDS)} (modelcompare COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"modelcompare {__version__}")
+    _add_source_options(parser)
+    parser.add_argument("--demo", action="store_true", help="the app on the demo store (created on first use)")
+    parser.add_argument("--theme", choices=("dark", "light"), help="start in this theme")
+    parser.add_argument("state", nargs="?", metavar="STATE", help="open this comparison directly")
+    return parser
+
+
+# ----------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, *, create: bool = True):
+    from .sources import open_source, resolve_source_uri
+
+    return open_source(resolve_source_uri(args.source, args.store), create=create)
+
+
+def _writable(source: Any):
+    from .sources.base import ReadOnlySourceError
+
+    if source.read_only:
+        raise ReadOnlySourceError(f"{source.uri}: this source is read-only")
+    return source
+
+
+def demo_store_path() -> Path:
+    env = os.environ.get("MODELCOMPARE_DEMO_STORE")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("modelcompare", appauthor=False)) / "demo.db"
+
+
+def ensure_demo_store(path: Path | None = None, n_models: int = 40, seed: int = 0):
+    """The demo store, created (deterministically) on first use."""
+    from .sources.sqlite_store import SQLiteStore
+
+    path = path or demo_store_path()
+    store = SQLiteStore(path)
+    if store.count_models() == 0:
+        from .core.demo import generate_demo
+
+        store.import_records(generate_demo(n_models, seed))
+    return store
+
+
+def _view_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Per-tab dataclass fields set on the command line."""
+    out: dict[str, dict[str, Any]] = {"details": {}, "network": {}, "scalars": {}, "plots": {}}
+    for tab in ("details", "network"):
+        if getattr(args, "hide_identical", None):
+            out[tab]["hide_identical"] = True
+        if getattr(args, "diff_mode", None):
+            out[tab]["diff_mode"] = args.diff_mode
+    mapping = {
+        "agg": "agg", "view": "view", "extremes": "extremes", "delta": "delta",
+        "metric_filter": "metric_filter", "group_by": "group_by", "x_axis": "x_axis",
+        "smoothing": "smoothing", "smoothing_weight": "smoothing_weight", "log_y": "log_y",
+    }
+    for arg, field_name in mapping.items():
+        value = getattr(args, arg, None)
+        if value is not None:
+            out["scalars"][field_name] = value
+    if getattr(args, "metric_filter", None) is not None:
+        out["plots"]["metric_filter"] = args.metric_filter
+    if getattr(args, "iteration", None) is not None:
+        out["plots"]["iteration"] = args.iteration
+    if getattr(args, "smoothing_weight", None) is not None and not 0 <= args.smoothing_weight < 1:
+        raise UsageError(f"--smoothing-weight must be in [0, 1), not {args.smoothing_weight}")
+    return out
+
+
+def apply_view_overrides(state: Any, args: argparse.Namespace, tab: str | None = None) -> Any:
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {}
+    for part, fields in _view_overrides(args).items():
+        if fields:
+            changes[part] = replace(getattr(state, part), **fields)
+    if tab:
+        changes["tab"] = tab
+    return replace(state, **changes) if changes else state
+
+
+# ----------------------------------------------------------------------------
+# commands
+# ----------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .core.demo import generate_demo
+
+    if args.models < 1 or args.models > 100_000:
+        raise UsageError(f"demo: --models must be between 1 and 100000, not {args.models}")
+    store = _writable(_open(args))
+    ids = store.import_records(generate_demo(args.models, args.seed))
+    print(f"added {len(ids)} demo models to {store.uri}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .core.modelfile import load_model_file
+
+    store = _writable(_open(args))
+    failed = 0
+    for filename in args.files:
+        try:
+            records = load_model_file(filename)
+        except _bad_input_types() as exc:
+            print(f"modelcompare: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        ids = store.import_records(records)
+        points = sum(len(s) for r in records for s in r.scalars)
+        print(f"{filename}: imported {len(ids)} models ({points} points)")
+    return 2 if failed else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .core.modelfile import write_model_file
+
+    source = _open(args, create=False)
+    records = source.export_records(args.ids)
+    write_model_file(records, args.output)
+    print(f"exported {len(records)} models to {args.output}")
+    return 0
+
+
+def _list_rows(source: Any, args: argparse.Namespace):
+    from .core.model import MODEL_COLUMNS, ModelQuery
+
+    sort = None
+    if args.sort:
+        column, _, direction = args.sort.partition(":")
+        if column not in MODEL_COLUMNS:
+            raise UsageError(f"list: --sort: unknown column {column!r} (one of {', '.join(MODEL_COLUMNS)})")
+        if direction not in ("", "asc", "desc"):
+            raise UsageError(f"list: --sort: direction must be asc or desc, not {direction!r}")
+        sort = (column, direction == "desc")
+    filters: dict[str, list[str]] = {}
+    for item in args.filter:
+        column, eq, value = item.partition("=")
+        if not eq or column not in MODEL_COLUMNS:
+            raise UsageError(f"list: --filter {item!r}: expected COLUMN=VALUE with COLUMN one of {', '.join(MODEL_COLUMNS)}")
+        filters.setdefault(column, []).append(value)
+    query = ModelQuery(
+        search=args.search, sort=sort, filters=tuple((c, tuple(v)) for c, v in filters.items()),
+        offset=0, limit=args.limit if args.limit > 0 else 1_000_000_000,
+    )
+    return source.list_models(query)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    source = _open(args)
+    page = _list_rows(source, args)
+    columns = ("id", "name", "project", "framework", "status", "tags", "user", "created", "updated")
+    if args.format == "json":
+        json.dump(
+            {"total": page.total, "models": [
+                {c: (list(r.tags) if c == "tags" else getattr(r, c)) for c in columns} for r in page.rows
+            ]},
+            sys.stdout, indent=2, ensure_ascii=False,
+        )
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for r in page.rows:
+            writer.writerow([r.cell(c) for c in columns])
+    else:
+        _print_table(page.rows, columns)
+        print(f"{page.total} models" + (f" matching {args.search!r}" if args.search else ""))
+    return 0
+
+
+def _print_table(rows: Sequence[Any], columns: Sequence[str]) -> None:
+    if not rows:
+        return
+    shown = [c if c != "id" else "id" for c in columns]
+    cells = [[r.cell(c)[:8] if c == "id" else r.cell(c) for c in shown] for r in rows]
+    widths = [min(40, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(shown)]
+    print("  ".join(c.upper().ljust(w) for c, w in zip(shown, widths)).rstrip())
+    for row in cells:
+        print("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    from .core.state import ComparisonState, encode_state
+
+    source = _open(args, create=False)
+    ids = list(dict.fromkeys(args.ids))
+    if args.base:
+        if args.base not in ids:
+            ids.insert(0, args.base)
+        else:
+            ids.remove(args.base)
+            ids.insert(0, args.base)
+    found = {m.id for m in source.get_models(ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise UsageError(f"share: unknown model {missing[0]!r} in {source.uri}")
+    state = ComparisonState(source=source.uri, models=tuple(ids), tab=args.tab)
+    state = apply_view_overrides(state, args)
+    print(encode_state(state))
+    return 0
+
+
+def _state_source(args: argparse.Namespace, state: Any):
+    """render/report: --store/--source beat the state's own source."""
+    from .sources import open_source
+
+    if args.store or args.source:
+        return _open(args, create=False)
+    if state.source:
+        return open_source(state.source, create=False)
+    return _open(args, create=False)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .core.state import decode_state
+    from .render import render_view, watch_render
+
+    state = apply_view_overrides(decode_state(args.state), args, args.tab)
+    source = _state_source(args, state)
+    if args.watch:
+        return watch_render(source, state, fmt=args.format, width=args.width, plot=args.plot)
+    sys.stdout.write(render_view(source, state, fmt=args.format, width=args.width, plot=args.plot))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .core.state import decode_state
+    from .render import write_report
+
+    state = decode_state(args.state)
+    source = _state_source(args, state)
+    path = write_report(source, state, args.output, width=args.width)
+    print(f"wrote {path}")
+    return 0
+
+
+def run_app(argv: Sequence[str]) -> int:
+    args = build_app_parser().parse_args(argv)
+    from .core.state import ComparisonState, decode_state
+
+    state: ComparisonState | None = decode_state(args.state) if args.state else None
+    if args.demo:
+        source = ensure_demo_store()
+    elif state is not None and state.source and not (args.store or args.source):
+        from .sources import open_source
+
+        source = open_source(state.source, create=False)
+    else:
+        source = _open(args)
+    from .app import create_app
+
+    app = create_app(source, state=state, theme=args.theme)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    takes_value = {"--store", "--source", "--theme"}
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in takes_value:
+            skip = True
+            continue
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad_input = _bad_input_types()
+    try:
+        first = _first_positional(argv)
+        if first in COMMANDS:
+            args = build_parser().parse_args(argv)
+            handler = {
+                "demo": cmd_demo, "import": cmd_import, "export": cmd_export, "list": cmd_list,
+                "share": cmd_share, "render": cmd_render, "report": cmd_report,
+            }[args.command]
+            return handler(args)
+        return run_app(argv)
+    except bad_input as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"modelcompare: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `modelcompare list | head`: not an error
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

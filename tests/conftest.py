@@ -1,0 +1,32 @@
+"""Shared fixtures. Keep tests isolated from the user's real store and data dirs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("MODELCOMPARE_STORE", str(home / "data" / "store.db"))
+    monkeypatch.setenv("MODELCOMPARE_DEMO_STORE", str(home / "data" / "demo.db"))
+    monkeypatch.delenv("MODELCOMPARE_SOURCE", raising=False)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def store(store_path: Path):
+    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+
+    s = SQLiteStore(store_path)
+    yield s
+    s.close()
