@@ -1,0 +1,202 @@
+"""Headless views: `modelcompare render` (the embed target) and `report`.
+
+Every view is built from the same core code the app uses (core.diff for
+Details/Network, core.scalars for the values table, core.plotmerge for plots),
+so what `render` prints is what the app shows.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .core.colors import ModelColors
+from .core.model import Model
+from .core.state import ComparisonState
+from .sources.base import Source, SourceError
+
+DEFAULT_WIDTH = 100
+
+
+class RenderError(SourceError):
+    """Bad render request (exit 2)."""
+
+
+def load_models(source: Source, state: ComparisonState) -> tuple[list[Model], list[str]]:
+    """The state's models that exist, in order, and the ids that are missing."""
+    models = source.get_models(list(state.models))
+    found = {m.id for m in models}
+    return models, [i for i in state.models if i not in found]
+
+
+def _width(width: int) -> int:
+    if width and width > 0:
+        return max(40, min(width, 1000))
+    return DEFAULT_WIDTH
+
+
+# ----------------------------------------------------------------------------
+# per-tab renderers: (source, state, models, fmt, width, plot) -> str | rich renderable
+# ----------------------------------------------------------------------------
+
+
+def _render_diff(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
+                 plot: str | None) -> Any:
+    from .core import diff
+
+    view = state.details if state.tab == "details" else state.network
+    build = diff.details_diff if state.tab == "details" else diff.network_diff
+    table = build(models, mode=view.diff_mode)
+    if fmt == "json":
+        return json.dumps(diff.diff_to_json(table, state.tab), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "md":
+        return diff.diff_to_markdown(table, hide_identical=view.hide_identical, search=view.search)
+    if fmt == "csv":
+        raise RenderError("render: --format csv is the scalar table: use --tab scalars")
+    if fmt in ("ansi", "svg", "html"):
+        return diff.diff_to_rich(table, width=width, hide_identical=view.hide_identical, search=view.search,
+                                 colors=ModelColors(state.models))
+    return diff.diff_to_text(table, width=width, hide_identical=view.hide_identical, search=view.search)
+
+
+def _render_scalars(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
+                    plot: str | None) -> Any:
+    from .core import scalars
+
+    view = state.scalars
+    if view.view == "graph" and fmt in ("text", "ansi", "svg", "html"):
+        from .widgets.chart_render import render_scalar_charts
+
+        return render_scalar_charts(source, state, models, width=width, plot=plot, ansi=fmt != "text")
+    summaries = source.scalar_summaries([m.id for m in models])
+    table = scalars.build_value_table(models, summaries, agg=view.agg, metric_filter=view.metric_filter)
+    if fmt == "csv":
+        return scalars.value_table_to_csv(table)
+    if fmt == "json":
+        return json.dumps(scalars.value_table_to_json(table), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "md":
+        return scalars.value_table_to_markdown(table)
+    if fmt in ("ansi", "svg", "html"):
+        return scalars.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
+                                           colors=ModelColors(state.models))
+    return scalars.value_table_to_text(table, width=width, extremes=view.extremes, delta=view.delta)
+
+
+def _render_plots(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
+                  plot: str | None) -> Any:
+    from .widgets.chart_render import render_plots
+
+    return render_plots(source, state, models, fmt=fmt, width=width, plot=plot)
+
+
+RENDERERS: dict[str, Callable[..., Any]] = {
+    "details": _render_diff,
+    "network": _render_diff,
+    "scalars": _render_scalars,
+    "plots": _render_plots,
+}
+
+
+def _to_output(result: Any, fmt: str, width: int, title: str) -> str:
+    """Strings pass through; Rich renderables become plain/ANSI text, SVG or HTML."""
+    if isinstance(result, str):
+        if fmt in ("svg", "html"):
+            from rich.text import Text
+
+            result = Text(result)
+        else:
+            return result
+    from rich.console import Console
+
+    console = Console(record=True, width=width, force_terminal=fmt != "text", color_system="truecolor",
+                      file=open("/dev/null", "w"), legacy_windows=False)  # noqa: SIM115
+    console.print(result)
+    if fmt == "svg":
+        return console.export_svg(title=title)
+    if fmt == "html":
+        return console.export_html(inline_styles=True)
+    return console.export_text(styles=fmt == "ansi")
+
+
+def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
+                plot: str | None = None) -> str:
+    width = _width(width)
+    if not state.models:
+        raise RenderError("render: the state holds no models")
+    models, missing = load_models(source, state)
+    if not models:
+        raise RenderError(f"render: none of the state's models exist in {source.uri}")
+    if missing:
+        print(f"modelcompare: {len(missing)} model(s) missing from {source.uri}: {', '.join(missing)}",
+              file=sys.stderr)
+    renderer = RENDERERS[state.tab]
+    result = renderer(source, state, models, fmt, width, plot)
+    return _to_output(result, fmt, width, title=f"modelcompare · {state.tab}")
+
+
+def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
+                 plot: str | None = None, interval: float = 1.0, max_renders: int | None = None) -> int:
+    """Re-render whenever the source's change token moves (the embedded view that
+    "updates live"). Each render is preceded by a form feed and a timestamp line."""
+    token = None
+    renders = 0
+    try:
+        while max_renders is None or renders < max_renders:
+            current = source.change_token()
+            if current != token:
+                token = current
+                out = render_view(source, state, fmt=fmt, width=width, plot=plot)
+                stamp = time.strftime("%H:%M:%S")
+                sys.stdout.write(f"\f-- modelcompare render · updated {stamp}\n{out}")
+                sys.stdout.flush()
+                renders += 1
+                continue
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def write_report(source: Source, state: ComparisonState, output: str | Path, *, width: int = 100) -> Path:
+    """Every tab of the comparison in one Markdown or HTML document."""
+    from dataclasses import replace
+
+    path = Path(output)
+    fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
+    models, missing = load_models(source, state)
+    if not models:
+        raise RenderError(f"report: none of the state's models exist in {source.uri}")
+    parts: list[str] = []
+    titles = {"details": "Details", "network": "Network", "scalars": "Scalars", "plots": "Plots"}
+    for tab in ("details", "network", "scalars", "plots"):
+        tab_state = replace(state, tab=tab)
+        if fmt == "md":
+            body_fmt = "md" if tab != "plots" else "text"
+            body = render_view(source, tab_state, fmt=body_fmt, width=width)
+            if body_fmt == "text":
+                body = "```\n" + body.rstrip("\n") + "\n```\n"
+            parts.append(f"## {titles[tab]}\n\n{body}\n")
+        else:
+            parts.append(f"<h2>{titles[tab]}</h2>\n" + render_view(source, tab_state, fmt="html", width=width))
+    names = ", ".join(m.name for m in models)
+    if fmt == "md":
+        from .core.state import encode_state
+
+        head = (f"# Model comparison: {names}\n\n"
+                f"Open it: `modelcompare '{encode_state(state)}'`\n\n")
+        if missing:
+            head += f"Missing models: {', '.join(missing)}\n\n"
+        text = head + "\n".join(parts)
+    else:
+        import html
+
+        text = (f"<!doctype html><meta charset='utf-8'><title>Model comparison</title>"
+                f"<h1>Model comparison: {html.escape(names)}</h1>\n" + "\n".join(parts))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
