@@ -1,0 +1,656 @@
+"""The Scalars tab's Values table as plain data, and its text exports.
+
+One row per (metric, variant) over the union of the compared models' series,
+one value per model in comparison order (base first), None where a model lacks
+the series. Each row knows whether all models agree, its extremes, each
+model's delta against the base and whether that delta is an improvement
+(which needs the metric's direction: loss goes down, accuracy goes up).
+
+Everything here is pure: the Scalars widget, `render` and `report` call the
+same functions, so the app's CSV download and `render --format csv` are
+byte-for-byte the same text.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
+
+from .model import Model, ScalarSummary, format_float
+
+__all__ = [
+    "AGGREGATIONS",
+    "DIRECTIONS",
+    "Delta",
+    "GraphGroup",
+    "GraphMember",
+    "ValueRow",
+    "ValueTable",
+    "build_row",
+    "build_value_table",
+    "column_labels",
+    "format_delta",
+    "format_number",
+    "graph_groups",
+    "is_glob",
+    "json_number",
+    "matches_metric_filter",
+    "matches_text",
+    "metric_direction",
+    "value_table_to_csv",
+    "value_table_to_json",
+    "value_table_to_markdown",
+    "value_table_to_text",
+]
+
+AGGREGATIONS = ("last", "min", "max")
+DIRECTIONS = ("lower", "higher")
+
+MAX_GLYPH = "▲"
+MIN_GLYPH = "▼"
+EQUAL_MARK = "="
+MISSING_TEXT = "–"  # a model lacks the series (plain text and Markdown)
+
+# Words that say which way a metric improves. Matched against whole words of
+# "metric/variant" (see _name_words), never inside other words: "time" must not
+# match "runtime_config", "acc" must not match "accumulate".
+_LOWER_WORDS = frozenset(
+    "loss error err mse mae rmse mape nll perplexity ppl wer cer latency time duration".split()
+)
+_HIGHER_WORDS = frozenset(
+    "acc accuracy f1 precision recall auc map iou miou bleu rouge r2 dice throughput".split()
+)
+
+
+# -- metric names: filter and direction -------------------------------------------------
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def is_glob(pattern: str) -> bool:
+    return any(ch in _GLOB_CHARS for ch in pattern)
+
+
+def matches_text(text: str, pattern: str) -> bool:
+    """A case-insensitive glob over the whole text when the pattern has `*`,
+    `?` or `[`, else a case-insensitive substring. An empty pattern matches
+    everything."""
+    pattern = pattern.strip()
+    if not pattern:
+        return True
+    if is_glob(pattern):
+        return fnmatch.fnmatchcase(text.casefold(), pattern.casefold())
+    return pattern.casefold() in text.casefold()
+
+
+def matches_metric_filter(metric: str, variant: str, pattern: str) -> bool:
+    """The metric filter of the Scalars and Plots tabs: matches_text over
+    "metric/variant"."""
+    return matches_text(f"{metric}/{variant}", pattern)
+
+
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_TRAILING_DIGITS = re.compile(r"^(.*?[a-z])[0-9]+$")
+
+
+def _name_words(name: str) -> list[str]:
+    """Whole words of a metric name, lower-cased, in order. A token counts as
+    itself ("f1", "r2", "map" from "mAP"), as its camelCase parts ("valLoss" ->
+    "val", "loss") and without trailing digits ("rouge1" -> "rouge", "acc5" ->
+    "acc")."""
+    words: list[str] = []
+    for token in _NON_ALNUM.split(name):
+        if not token:
+            continue
+        candidates = [token.lower()]
+        parts = _CAMEL.findall(token)
+        if len(parts) > 1:
+            candidates.extend(p.lower() for p in parts)
+        for cand in list(candidates):
+            m = _TRAILING_DIGITS.match(cand)
+            if m:
+                candidates.append(m.group(1))
+        words.extend(candidates)
+    return words
+
+
+@lru_cache(maxsize=8192)
+def _name_direction(name: str) -> str | None:
+    return _direction_of_words(_name_words(name))
+
+
+def _direction_of_words(words: list[str]) -> str | None:
+    # the last matching word decides: the head of an English compound comes last
+    # ("accuracy_error" is an error, "error_free_accuracy" an accuracy)
+    for word in reversed(words):
+        if word in _LOWER_WORDS:
+            return "lower"
+        if word in _HIGHER_WORDS:
+            return "higher"
+    return None
+
+
+def metric_direction(
+    metric: str, variant: str = "", overrides: Mapping[str, str | None] | None = None
+) -> str | None:
+    """'lower' when smaller values are better, 'higher' when larger are, None when
+    the name does not say.
+
+    `overrides` maps a key to 'lower', 'higher' or None (= unknown); a key is an
+    exact "metric/variant", an exact "metric", or a glob over "metric/variant"
+    (case-insensitive), tried in that order (globs in the mapping's order).
+    Otherwise the variant's words decide, then the metric's: in ClearML-style
+    naming the variant is the more specific part ("train/loss")."""
+    if overrides:
+        key = f"{metric}/{variant}"
+        for candidate in (key, metric):
+            if candidate in overrides:
+                return _checked_direction(candidate, overrides[candidate])
+        folded = key.casefold()
+        for pattern, direction in overrides.items():
+            if is_glob(pattern) and fnmatch.fnmatchcase(folded, pattern.casefold()):
+                return _checked_direction(pattern, direction)
+    return _name_direction(variant) or _name_direction(metric)
+
+
+def _checked_direction(key: str, direction: str | None) -> str | None:
+    if direction is None or direction in DIRECTIONS:
+        return direction
+    raise ValueError(f"metric direction override {key!r}: {direction!r} is not 'lower', 'higher' or null")
+
+
+# -- column labels and numbers ----------------------------------------------------------
+
+
+def column_labels(models: Sequence[Model]) -> list[str]:
+    """One label per model: its name; a model whose name another compared model
+    also has gets its short id appended ("resnet (1a2b3c4d)"), or its full id
+    when even the short ids collide. A nameless model is labelled by its id."""
+    counts: dict[str, int] = {}
+    for m in models:
+        counts[m.name] = counts.get(m.name, 0) + 1
+    short_counts: dict[str, int] = {}
+    for m in models:
+        short_counts[m.short_id()] = short_counts.get(m.short_id(), 0) + 1
+    labels = []
+    for m in models:
+        if not m.name:
+            labels.append(m.id)
+        elif counts[m.name] > 1:
+            ident = m.short_id() if short_counts[m.short_id()] == 1 else m.id
+            labels.append(f"{m.name} ({ident})")
+        else:
+            labels.append(m.name)
+    return labels
+
+
+def format_number(value: float | None, sig: int = 6, missing: str = "") -> str:
+    """Readable text of a value: `sig` significant digits, trailing zeros
+    dropped, exponent form only for very large/small magnitudes ("0.912346",
+    "1.5e-07", "1.23457e+06"); nan/inf/-inf spelled out; `missing` for None.
+    The exact value is core.model.format_float."""
+    if value is None:
+        return missing
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"  # also -0.0: a sign on zero only confuses
+    return format(value, f".{max(1, sig)}g")
+
+
+def json_number(value: float | None) -> float | str | None:
+    """A value for JSON output: finite floats as numbers, None as null, non-finite
+    as the strings "nan", "inf", "-inf" (JSON has no such numbers; the model file
+    format of PRODUCT §5 writes them the same way)."""
+    if value is None:
+        return None
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    return format_float(value)
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+class Delta(NamedTuple):
+    """A model's value against the base's on one row. Only defined when both are
+    finite (a difference with nan or inf says nothing). A NamedTuple: a table
+    makes one per cell."""
+
+    absolute: float  # value - base
+    percent: float | None  # 100 * (value - base) / |base|; None when base == 0
+    verdict: str | None  # better | worse | same; None when the direction is unknown
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    metric: str
+    variant: str
+    values: tuple[float | None, ...]  # one per model, comparison order; None = lacks the series
+    all_equal: bool  # >= 2 models, every one has the series, all values equal (nan == nan)
+    max_indices: tuple[int, ...]  # columns holding the row's largest finite value (ties: all)
+    min_indices: tuple[int, ...]  # () when the finite values are fewer than two distinct ones
+    direction: str | None  # lower | higher | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.metric}/{self.variant}"
+
+    @property
+    def max_index(self) -> int | None:
+        return self.max_indices[0] if self.max_indices else None
+
+    @property
+    def min_index(self) -> int | None:
+        return self.min_indices[0] if self.min_indices else None
+
+    @cached_property
+    def deltas(self) -> tuple[Delta | None, ...]:
+        """One per model: the change against the base (column 0); None for the
+        base itself and where either value is missing or non-finite. Computed on
+        first use: most views never show deltas."""
+        vals = self.values
+        base = vals[0] if vals else None
+        if base is None or not math.isfinite(base):
+            return (None,) * len(vals)
+        scale = 100.0 / abs(base) if base != 0 else None
+        direction = self.direction
+        out: list[Delta | None] = [None]
+        for v in vals[1:]:
+            if v is None or not math.isfinite(v):
+                out.append(None)
+                continue
+            diff = v - base
+            if direction is None:
+                verdict = None
+            elif diff == 0:
+                verdict = "same"
+            elif (diff < 0) == (direction == "lower"):
+                verdict = "better"
+            else:
+                verdict = "worse"
+            out.append(Delta(diff, None if scale is None else diff * scale, verdict))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class ValueTable:
+    agg: str  # last | min | max (summary tables: "value")
+    models: tuple[Model, ...]  # comparison order, base first
+    labels: tuple[str, ...]  # column_labels(models)
+    rows: tuple[ValueRow, ...]  # sorted by (metric, variant)
+    metric_filter: str = ""
+    total_rows: int = 0  # rows before the metric filter
+
+    def row(self, metric: str, variant: str) -> ValueRow | None:
+        return self._by_key.get((metric, variant))
+
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, str], ValueRow]:
+        return {(r.metric, r.variant): r for r in self.rows}
+
+
+def build_row(
+    metric: str,
+    variant: str,
+    values: Sequence[float | None],
+    overrides: Mapping[str, str | None] | None = None,
+    direction: str | None = None,
+) -> ValueRow:
+    """Flags of one row from its values (one per model, base first). `direction`
+    given wins over the name-derived one. Written as plain loops: it runs once
+    per row on every Last/Min/Max switch and filter keystroke."""
+    vals = tuple(None if v is None else float(v) for v in values)
+    isfinite = math.isfinite
+    hi = lo = None
+    missing = nan_count = 0
+    for v in vals:
+        if v is None:
+            missing += 1
+        elif isfinite(v):
+            if hi is None:
+                hi = lo = v
+            else:
+                if v > hi:
+                    hi = v
+                elif v < lo:
+                    lo = v
+        elif v != v:
+            nan_count += 1
+    if missing or len(vals) < 2:
+        all_same = False
+    elif nan_count:
+        all_same = nan_count == len(vals)  # nan == nan: the same stored value
+    else:
+        first = vals[0]
+        all_same = all(v == first for v in vals)
+    max_idx: tuple[int, ...] = ()
+    min_idx: tuple[int, ...] = ()
+    if hi is not None and hi != lo:
+        max_idx = tuple(i for i, v in enumerate(vals) if v == hi)
+        min_idx = tuple(i for i, v in enumerate(vals) if v == lo)
+    if direction is None:
+        direction = metric_direction(metric, variant, overrides)
+    return ValueRow(metric, variant, vals, all_same, max_idx, min_idx, direction)
+
+
+def build_value_table(
+    models: Sequence[Model],
+    summaries: Mapping[str, Sequence[ScalarSummary]],
+    agg: str = "last",
+    metric_filter: str = "",
+    overrides: Mapping[str, str | None] | None = None,
+) -> ValueTable:
+    """The Values table: rows over the union of the models' series, sorted by
+    (metric, variant); `summaries` is Source.scalar_summaries (a model missing
+    from it has no series). Last is the summary's value at the highest
+    iteration (nan stays nan); Min/Max ignore non-finite points, so a series
+    with none gives None (an empty cell, as for a missing series)."""
+    if agg not in AGGREGATIONS:
+        raise ValueError(f"aggregation {agg!r} is not one of {', '.join(AGGREGATIONS)}")
+    per_model: list[dict[tuple[str, str], ScalarSummary]] = []
+    keys: set[tuple[str, str]] = set()
+    for m in models:
+        by_key = {(s.metric, s.variant): s for s in summaries.get(m.id, ())}
+        per_model.append(by_key)
+        keys.update(by_key)
+    ordered = sorted(keys)
+    rows = []
+    for metric, variant in ordered:
+        if not matches_metric_filter(metric, variant, metric_filter):
+            continue
+        values = []
+        for by_key in per_model:
+            s = by_key.get((metric, variant))
+            values.append(None if s is None else s.value(agg))
+        rows.append(build_row(metric, variant, values, overrides))
+    return ValueTable(
+        agg=agg,
+        models=tuple(models),
+        labels=tuple(column_labels(models)),
+        rows=tuple(rows),
+        metric_filter=metric_filter,
+        total_rows=len(ordered),
+    )
+
+
+# -- exports -----------------------------------------------------------------------------
+
+
+def value_table_to_csv(table: ValueTable) -> str:
+    """PRODUCT §6: header `metric,variant,<model label>…`; one row per
+    metric/variant; each value as the shortest text that reads back as the same
+    float (nan/inf/-inf spelled); an empty cell where a model lacks the series.
+    csv-module quoting, "\\n" line endings. The app's download and
+    `render --format csv` both write exactly this."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["metric", "variant", *table.labels])
+    for row in table.rows:
+        writer.writerow([row.metric, row.variant, *("" if v is None else format_float(v) for v in row.values)])
+    return out.getvalue()
+
+
+def value_table_to_json(table: ValueTable) -> dict[str, Any]:
+    """PRODUCT §6: `{"agg", "models": [{id, name}], "rows": [{metric, variant,
+    values}]}`; values are numbers, null where a model lacks the series, and the
+    strings "nan"/"inf"/"-inf" for non-finite values so that the output is
+    valid JSON (json.dumps(..., allow_nan=False) accepts it)."""
+    return {
+        "agg": table.agg,
+        "models": [{"id": m.id, "name": m.name} for m in table.models],
+        "rows": [
+            {"metric": r.metric, "variant": r.variant, "values": [json_number(v) for v in r.values]}
+            for r in table.rows
+        ],
+    }
+
+
+def format_delta(delta: Delta | None, sig: int = 3) -> str:
+    """Short text of a delta: the percent change when the base is non-zero
+    ("+2.5%"), else the absolute one ("+0.013")."""
+    if delta is None:
+        return ""
+    if delta.percent is not None:
+        if delta.percent == 0:
+            return "±0%"
+        return f"{'+' if delta.percent > 0 else ''}{format_number(delta.percent, sig)}%"
+    if delta.absolute == 0:
+        return "±0"
+    return f"{'+' if delta.absolute > 0 else ''}{format_number(delta.absolute, sig)}"
+
+
+def _cell_text(row: ValueRow, i: int, *, sig: int, extremes: bool, deltas: bool, exact: bool) -> str:
+    v = row.values[i]
+    if v is None:
+        return MISSING_TEXT
+    text = format_float(v) if exact else format_number(v, sig)
+    if deltas and row.deltas[i] is not None:
+        text += f" ({format_delta(row.deltas[i])})"
+    if extremes:
+        if i in row.max_indices:
+            text += f" {MAX_GLYPH}"
+        elif i in row.min_indices:
+            text += f" {MIN_GLYPH}"
+    return text
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def value_table_to_markdown(
+    table: ValueTable, *, extremes: bool = False, deltas: bool = False, exact: bool = False, sig: int = 6
+) -> str:
+    """A GitHub-flavoured Markdown table: `metric | variant | <labels>`, numbers
+    right-aligned; rows whose values all agree are marked `=` after the variant;
+    with `extremes` the row maximum gets ▲ and the minimum ▼; with `deltas`
+    non-base cells show their change against the base; `exact` writes
+    round-trip values instead of `sig` significant digits."""
+    header = ["metric", "variant", *table.labels]
+    lines = [
+        "| " + " | ".join(_md_escape(h) for h in header) + " |",
+        "|" + "|".join([" --- ", " --- "] + [" ---: "] * len(table.labels)) + "|",
+    ]
+    for row in table.rows:
+        variant = row.variant + (f" {EQUAL_MARK}" if row.all_equal else "")
+        cells = [row.metric, variant] + [
+            _cell_text(row, i, sig=sig, extremes=extremes, deltas=deltas, exact=exact)
+            for i in range(len(row.values))
+        ]
+        lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return text[:width]
+    return text[: width - 1] + "…"
+
+
+_GAP = 2
+_MIN_METRIC_WIDTH = 12
+_MIN_VARIANT_WIDTH = 8
+_MAX_LABEL_WIDTH = 24
+
+
+def value_table_to_text(
+    table: ValueTable,
+    width: int = 100,
+    *,
+    extremes: bool = True,
+    deltas: bool = False,
+    sig: int = 6,
+) -> str:
+    """Aligned plain text of the table for terminals and `render --format text`.
+
+    The first column holds `=` on rows whose values all agree; with `extremes`
+    each row's maximum is marked ▲ and its minimum ▼ after the value; with
+    `deltas` non-base cells show their change against the base. Values are
+    right-aligned on their last digit whatever follows them. Metric and variant
+    columns shrink (with "…") towards 12 and 8 characters to fit `width`; when
+    the model columns still do not fit they are split into blocks one below
+    the other, each repeating the metric and variant columns, so that no value
+    is ever cut."""
+    n = len(table.labels)
+    numbers = [[format_number(v, sig, MISSING_TEXT) for v in r.values] for r in table.rows]
+    delta_texts = [
+        [f"({format_delta(d)})" if deltas and d is not None else "" for d in r.deltas] for r in table.rows
+    ]
+    glyphs = [
+        [
+            (MAX_GLYPH if i in r.max_indices else MIN_GLYPH if i in r.min_indices else "") if extremes else ""
+            for i in range(n)
+        ]
+        for r in table.rows
+    ]
+    value_w = [max((len(row[i]) for row in numbers), default=0) for i in range(n)]
+    delta_w = [max((len(row[i]) for row in delta_texts), default=0) for i in range(n)]
+    glyph_w = [1 if any(row[i] for row in glyphs) else 0 for i in range(n)]
+
+    def cell(r: int, i: int) -> str:
+        text = numbers[r][i].rjust(value_w[i])
+        if delta_w[i]:
+            text += " " + delta_texts[r][i].ljust(delta_w[i])
+        if glyph_w[i]:
+            text += " " + (glyphs[r][i] or " ")
+        return text
+
+    body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (2 if glyph_w[i] else 0) for i in range(n)]
+    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(table.labels)]
+    metric_w = max([len("metric")] + [len(r.metric) for r in table.rows])
+    variant_w = max([len("variant")] + [len(r.variant) for r in table.rows])
+
+    # shrink variant, then metric, while the model columns do not all fit
+    marker_w = 1 + _GAP
+    overflow = marker_w + metric_w + _GAP + variant_w + sum(_GAP + w for w in model_w) - width
+    if overflow > 0:
+        take = min(overflow, max(0, variant_w - _MIN_VARIANT_WIDTH))
+        variant_w -= take
+        overflow -= take
+        metric_w -= min(overflow, max(0, metric_w - _MIN_METRIC_WIDTH))
+    left_w = marker_w + metric_w + _GAP + variant_w
+
+    # pack model columns into blocks that fit the width (at least one per block)
+    blocks: list[list[int]] = []
+    used = left_w
+    for i in range(n):
+        w = _GAP + model_w[i]
+        if blocks and used + w <= width:
+            blocks[-1].append(i)
+            used += w
+        else:
+            blocks.append([i])
+            used = left_w + w
+    if not blocks:
+        blocks = [[]]
+
+    out: list[str] = []
+    for b, block in enumerate(blocks):
+        if b:
+            out.append("")
+        head = " " * marker_w + "metric".ljust(metric_w) + " " * _GAP + _clip("variant", variant_w).ljust(variant_w)
+        for i in block:
+            label = _clip(table.labels[i], model_w[i])
+            # the label ends over the values' last digit when it fits there
+            digits_end = model_w[i] - (body_w[i] - value_w[i])
+            if len(label) <= digits_end:
+                label = label.rjust(digits_end).ljust(model_w[i])
+            head += " " * _GAP + label.rjust(model_w[i])
+        out.append(head.rstrip())
+        for r, row in enumerate(table.rows):
+            line = (EQUAL_MARK if row.all_equal else " ") + " " * _GAP
+            line += _clip(row.metric, metric_w).ljust(metric_w) + " " * _GAP
+            line += _clip(row.variant, variant_w).ljust(variant_w)
+            for i in block:
+                line += " " * _GAP + cell(r, i).rjust(model_w[i])
+            out.append(line.rstrip())
+    if not table.rows:
+        out.append("(no scalars" + (f" matching {table.metric_filter!r})" if table.metric_filter else ")"))
+    return "\n".join(out) + "\n"
+
+
+# -- Graph view: which series go into which chart -------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphMember:
+    """One line of a Graph-view chart: a model's series."""
+
+    model_index: int  # comparison order: its color and legend position
+    model_id: str
+    metric: str
+    variant: str
+    name: str  # legend text
+
+
+@dataclass(frozen=True)
+class GraphGroup:
+    """One chart of the Graph view. `key` is what ScalarsView.focused and
+    `render --plot` name: "metric/variant", or "metric" when grouped by metric."""
+
+    key: str
+    title: str
+    metric: str
+    variant: str | None  # None when grouped by metric
+    members: tuple[GraphMember, ...]
+    missing: tuple[int, ...]  # models with no series in this chart
+
+
+def graph_groups(
+    models: Sequence[Model],
+    summaries: Mapping[str, Sequence[ScalarSummary]],
+    group_by: str = "variant",
+    metric_filter: str = "",
+) -> list[GraphGroup]:
+    """The charts of the Graph view in (metric, variant) order.
+
+    group_by "variant": one chart per metric/variant, a line per model named by
+    the model's label. group_by "metric": one chart per metric holding every
+    variant of every model, lines named "model · variant". The metric filter
+    applies to each series' "metric/variant"."""
+    if group_by not in ("variant", "metric"):
+        raise ValueError(f"group_by {group_by!r} is not 'variant' or 'metric'")
+    labels = column_labels(models)
+    charts: dict[tuple[str, str | None], list[GraphMember]] = {}
+    for index, m in enumerate(models):
+        for s in summaries.get(m.id, ()):
+            if not matches_metric_filter(s.metric, s.variant, metric_filter):
+                continue
+            if group_by == "variant":
+                key: tuple[str, str | None] = (s.metric, s.variant)
+                name = labels[index]
+            else:
+                key = (s.metric, None)
+                name = f"{labels[index]} · {s.variant}" if s.variant else labels[index]
+            charts.setdefault(key, []).append(GraphMember(index, m.id, s.metric, s.variant, name))
+    groups = []
+    for (metric, variant), members in sorted(charts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        members.sort(key=lambda g: (g.model_index, g.variant))
+        present = {g.model_index for g in members}
+        key = metric if variant is None else f"{metric}/{variant}"
+        groups.append(
+            GraphGroup(
+                key=key,
+                title=key,
+                metric=metric,
+                variant=variant,
+                members=tuple(members),
+                missing=tuple(i for i in range(len(models)) if i not in present),
+            )
+        )
+    return groups
