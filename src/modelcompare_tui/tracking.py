@@ -221,9 +221,15 @@ class OutputModel:
         self.store.set_single_values(self.id, {name: float(value)})
 
     def report_plot(self, metric: str, variant: str, iteration: int, kind: str, data: dict[str, Any]) -> None:
-        from .core.modelfile import validate_plot_data
+        from .core.model import PLOT_KINDS
+        from .core.modelfile import check_plot_data
 
-        kind, data = validate_plot_data(kind, data, where=f"{metric}/{variant}")
+        if kind not in PLOT_KINDS:
+            raise ValueError(f"report_plot {metric}/{variant}: kind must be one of {', '.join(PLOT_KINDS)}")
+        try:
+            data = check_plot_data(kind, data)
+        except ValueError as exc:
+            raise ValueError(f"report_plot {metric}/{variant}: {exc}") from None
         self.store.add_plots(self.id, [Plot(metric, variant, int(iteration), kind, data, time.time())])
 
     # -- lifetime -------------------------------------------------------------------------
