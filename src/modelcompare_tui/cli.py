@@ -226,10 +226,10 @@ def apply_view_overrides(state: Any, args: argparse.Namespace, tab: str | None =
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .core.demo import generate_demo
-
     if args.models < 1 or args.models > 100_000:
         raise UsageError(f"demo: --models must be between 1 and 100000, not {args.models}")
+    from .core.demo import generate_demo
+
     store = _writable(_open(args))
     ids = store.import_records(generate_demo(args.models, args.seed))
     print(f"added {len(ids)} demo models to {store.uri}")
