@@ -52,7 +52,7 @@ def _render_diff(source: Source, state: ComparisonState, models: list[Model], fm
     build = diff.details_diff if state.tab == "details" else diff.network_diff
     table = build(models, mode=view.diff_mode)
     if fmt == "json":
-        return json.dumps(diff.diff_to_json(table, state.tab), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(diff.diff_to_json(table, state.tab, hide_identical=view.hide_identical, search=view.search), indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
         return diff.diff_to_markdown(table, hide_identical=view.hide_identical, search=view.search)
     if fmt == "csv":
