@@ -79,11 +79,11 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
     if fmt == "json":
         return json.dumps(scalars.value_table_to_json(table), indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
-        return scalars.value_table_to_markdown(table)
+        return scalars.value_table_to_markdown(table, extremes=view.extremes, deltas=view.delta)
     if fmt in ("ansi", "svg", "html"):
         return scalars.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
                                            colors=ModelColors(state.models))
-    return scalars.value_table_to_text(table, width=width, extremes=view.extremes, delta=view.delta)
+    return scalars.value_table_to_text(table, width=width, extremes=view.extremes, deltas=view.delta)
 
 
 def _render_plots(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
