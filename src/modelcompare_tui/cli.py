@@ -29,12 +29,10 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
     from .sources.base import SourceError
 
     types: list[type[BaseException]] = [UsageError, SourceError, StateError]
-    try:
-        from .core.modelfile import ModelFileError
+    from .core.demo import DemoError
+    from .core.modelfile import ModelFileError
 
-        types.append(ModelFileError)
-    except ImportError:
-        pass
+    types += [ModelFileError, DemoError]
     return tuple(types)
 
 
@@ -226,8 +224,8 @@ def apply_view_overrides(state: Any, args: argparse.Namespace, tab: str | None =
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if args.models < 1 or args.models > 100_000:
-        raise UsageError(f"demo: --models must be between 1 and 100000, not {args.models}")
+    if args.models < 1 or args.models > 1000:
+        raise UsageError(f"demo: --models must be between 1 and 1000, not {args.models}")
     from .core.demo import generate_demo
 
     store = _writable(_open(args))
