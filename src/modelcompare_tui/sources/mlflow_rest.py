@@ -1,0 +1,739 @@
+"""`mlflow+http(s)://host:port[/prefix]`: an MLflow tracking server, read over its
+REST API with httpx (no mlflow package at run time).
+
+Endpoints used (all read-only; `/api/2.0/mlflow/` unless written in full):
+
+* listing: `experiments/search` (POST, paged), `registered-models/search` and
+  `model-versions/search` (GET, paged), `logged-models/search` (POST, paged;
+  MLflow 3, skipped when the server lacks it), `runs/search` (POST, the listed
+  models' runs by `attributes.run_id IN (…)`, 100 ids a request);
+* one model: `model-versions/get`, `registered-models/get`, `logged-models/{id}`,
+  `runs/get`, `experiments/get`;
+* histories: `/ajax-api/2.0/mlflow/metrics/get-history-bulk` (≤ 100 run ids and
+  ≤ 25,000 points a request; runs are batched by their expected point counts)
+  and, where the server lacks it or a batch overflows, paged `metrics/get-history`;
+  single-value detection probes `/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval`
+  with `max_results=2` (first and last point of each run, ≤ 100 runs a request);
+* framework: the model's `MLmodel` via
+  `/ajax-api/2.0/mlflow/logged-models/{id}/artifacts/files` or `/get-artifact`.
+
+The server's filter language has no OR and the table merges versions with logged
+models, so search/filter/sort/paging of the models table run on a light list
+read in full (paged at the largest page size each endpoint allows) and kept for
+30 s or until the change token moves. Requests run in parallel (at most
+`max_parallel` at once). Credentials come only from the environment:
+`MLFLOW_TRACKING_TOKEN` (bearer), or `MLFLOW_TRACKING_USERNAME` and
+`MLFLOW_TRACKING_PASSWORD` (basic); `MLFLOW_TRACKING_INSECURE_TLS`,
+`MLFLOW_TRACKING_SERVER_CERT_PATH` and `MLFLOW_TRACKING_CLIENT_CERT_PATH` are
+honoured as by the mlflow client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import numpy as np
+
+from .base import SourceError
+from .mlflow_common import (
+    ArtifactRef,
+    Catalog,
+    ExperimentData,
+    LatestMetric,
+    LoggedModelData,
+    MlflowBackend,
+    MlflowSource,
+    RawHistory,
+    RegisteredModelData,
+    RunData,
+    VersionData,
+    parallel_map,
+    parse_model_id,
+)
+
+SCHEMES = ("mlflow+http", "mlflow+https")
+BULK_MAX_RUNS = 100
+BULK_MAX_POINTS = 25_000  # the server's cap on one get-history-bulk answer
+BULK_BATCH_POINTS = 20_000  # expected points per request, leaving room for re-logged steps
+HISTORY_PAGE = 25_000
+RUN_SEARCH_IDS = 100
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The SQL store keeps +-inf as +-DBL_MAX; they are read back as the infinities logged.
+_DBL_MAX = sys.float_info.max
+
+
+def parse_mlflow_uri(uri: str) -> tuple[str, str]:
+    """`mlflow+http://host:port/prefix` -> (shareable URI, base URL of the server)."""
+    text = uri.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise SourceError(f"{text}: not an MLflow server URI (expected mlflow+http:// or mlflow+https://)")
+    if parts.username is not None or parts.password is not None:
+        raise SourceError(
+            f"{scheme}://{parts.hostname or ''}: credentials do not belong in the source URI "
+            "(it is stored and shared); set MLFLOW_TRACKING_TOKEN or "
+            "MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD instead"
+        )
+    if not parts.hostname:
+        raise SourceError(f"{text}: the MLflow server URI has no host")
+    if parts.query or parts.fragment:
+        raise SourceError(f"{text}: the MLflow server URI takes no query or fragment")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SourceError(f"{text}: bad port in the MLflow server URI") from None
+    host = parts.hostname
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host + (f":{port}" if port is not None else "")
+    path = parts.path.rstrip("/")
+    http_scheme = scheme.split("+", 1)[1]
+    return f"{scheme}://{netloc}{path}", f"{http_scheme}://{netloc}{path}"
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _float(value: Any) -> float:
+    number = float(value)  # also reads "NaN", "Infinity", "-Infinity"
+    if number == _DBL_MAX:
+        return math.inf
+    if number == -_DBL_MAX:
+        return -math.inf
+    return number
+
+
+def _tags(items: Any) -> dict[str, str]:
+    if isinstance(items, dict):
+        return {str(k): str(v) for k, v in items.items()}
+    return {str(t.get("key")): str(t.get("value", "")) for t in items or [] if isinstance(t, dict)}
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class RestClient:
+    """JSON over httpx with retries for transient failures and one-line errors."""
+
+    def __init__(
+        self,
+        base_url: str,
+        display_uri: str,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.25,
+        max_parallel: int = 6,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.display = display_uri
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_parallel = max(1, max_parallel)
+        headers = {"User-Agent": "modelcompare", "Accept": "application/json"}
+        auth: httpx.Auth | None = None
+        token = os.environ.get("MLFLOW_TRACKING_TOKEN")
+        user = os.environ.get("MLFLOW_TRACKING_USERNAME")
+        password = os.environ.get("MLFLOW_TRACKING_PASSWORD")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        elif user and password is not None:
+            auth = httpx.BasicAuth(user, password)
+        verify: bool | str = True
+        if base_url.startswith("http://"):
+            verify = False  # no TLS at all: skips loading the CA bundle (~80 ms)
+        elif os.environ.get("MLFLOW_TRACKING_INSECURE_TLS", "").lower() in ("1", "true", "yes"):
+            verify = False
+        elif os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH"):
+            verify = os.environ["MLFLOW_TRACKING_SERVER_CERT_PATH"]
+        cert = os.environ.get("MLFLOW_TRACKING_CLIENT_CERT_PATH") or None
+        self._client = httpx.Client(
+            base_url=base_url,
+            headers=headers,
+            auth=auth,
+            verify=verify,
+            cert=cert,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=self.max_parallel + 2, max_keepalive_connections=self.max_parallel),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _error_message(self, response: httpx.Response) -> str:
+        try:
+            data = response.json()
+            if isinstance(data, dict) and data.get("message"):
+                return _one_line(f"{data.get('error_code', '')}: {data['message']}".lstrip(": "))
+        except ValueError:
+            pass
+        return _one_line(response.reason_phrase or "")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        body: Any = None,
+        missing_ok: bool = False,
+        raw: bool = False,
+    ) -> Any:
+        """The decoded JSON answer (the text with `raw`); None for a 404 when
+        `missing_ok`. Transport failures, timeouts, 429 and 5xx are retried with
+        exponential backoff; what still fails becomes a one-line SourceError."""
+        where = f"{method} {path}"
+        error: SourceError | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * (2 ** (attempt - 1)))
+            try:
+                response = self._client.request(method, path, params=params, json=body)
+            except httpx.TimeoutException:
+                error = SourceError(
+                    f"{self.display}: the MLflow server did not answer within {self.timeout:g} s ({where})"
+                )
+                continue
+            except httpx.TransportError as exc:
+                error = SourceError(f"{self.display}: cannot reach the MLflow server ({_one_line(str(exc) or type(exc).__name__)})")
+                continue
+            status = response.status_code
+            if status < 300:
+                if raw:
+                    return response.text
+                try:
+                    return response.json()
+                except ValueError:
+                    kind = response.headers.get("content-type", "unknown content")
+                    raise SourceError(
+                        f"{self.display}: not an MLflow server answer ({kind} from {where})"
+                    ) from None
+            if status == 401:
+                raise SourceError(
+                    f"{self.display}: authentication failed (HTTP 401); set MLFLOW_TRACKING_TOKEN or "
+                    "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+                )
+            if status == 403:
+                raise SourceError(
+                    f"{self.display}: permission denied (HTTP 403) for {where}: {self._error_message(response)}"
+                )
+            if status == 404 and missing_ok:
+                return None
+            if 300 <= status < 400:
+                location = response.headers.get("location", "?")
+                raise SourceError(
+                    f"{self.display}: redirected to {_one_line(location)} (a login page or a wrong URL?)"
+                )
+            if status in TRANSIENT_STATUSES:
+                error = SourceError(
+                    f"{self.display}: server error (HTTP {status}) on {where}: {self._error_message(response)}"
+                )
+                retry_after = _int_or_none(response.headers.get("retry-after"))
+                if retry_after and attempt < self.retries:
+                    time.sleep(min(retry_after, 5))
+                continue
+            raise SourceError(f"{self.display}: {where} failed (HTTP {status}): {self._error_message(response)}")
+        assert error is not None
+        raise error
+
+    def get(self, path: str, params: Any = None, **kw: Any) -> Any:
+        return self.request("GET", path, params=params, **kw)
+
+    def post(self, path: str, body: Any, **kw: Any) -> Any:
+        return self.request("POST", path, body=body, **kw)
+
+    def parallel(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        return parallel_map(fn, items, self.max_parallel)
+
+
+API = "/api/2.0/mlflow"
+AJAX = "/ajax-api/2.0/mlflow"
+
+
+def _run_from_json(data: dict[str, Any]) -> RunData:
+    info = data.get("info", {})
+    payload = data.get("data", {})
+    latest: dict[str, LatestMetric] = {}
+    for m in payload.get("metrics", []) or []:
+        try:
+            latest[str(m["key"])] = LatestMetric(
+                int(m.get("step", 0) or 0), int(m.get("timestamp", 0) or 0), _float(m.get("value", "NaN"))
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    tags = _tags(payload.get("tags"))
+    return RunData(
+        run_id=str(info.get("run_id") or info.get("run_uuid")),
+        experiment_id=str(info.get("experiment_id", "")),
+        name=str(info.get("run_name") or tags.get("mlflow.runName", "")),
+        user=str(info.get("user_id") or tags.get("mlflow.user", "")),
+        status=str(info.get("status", "")),
+        start_time=_int_or_none(info.get("start_time")),
+        end_time=_int_or_none(info.get("end_time")),
+        artifact_uri=str(info.get("artifact_uri", "")),
+        lifecycle_stage=str(info.get("lifecycle_stage", "active")),
+        params={str(p["key"]): str(p.get("value", "")) for p in payload.get("params", []) or [] if "key" in p},
+        tags=tags,
+        metric_keys=sorted(latest),
+        latest=latest,
+    )
+
+
+def _version_from_json(data: dict[str, Any]) -> VersionData:
+    source = str(data.get("source", ""))
+    model_id = str(data.get("model_id", ""))
+    if not model_id and source.startswith("models:/m-"):
+        model_id = source[len("models:/") :].strip("/")
+    stage = str(data.get("current_stage", "") or "")
+    return VersionData(
+        name=str(data.get("name", "")),
+        version=str(data.get("version", "")),
+        created=_int_or_none(data.get("creation_timestamp")),
+        updated=_int_or_none(data.get("last_updated_timestamp")),
+        stage="" if stage == "None" else stage,
+        description=str(data.get("description", "") or ""),
+        source=source,
+        run_id=str(data.get("run_id", "") or ""),
+        status=str(data.get("status", "") or ""),
+        tags=_tags(data.get("tags")),
+        user_id=str(data.get("user_id", "") or ""),
+        model_id=model_id,
+        aliases=sorted(str(a) for a in data.get("aliases", []) or []),
+    )
+
+
+def _registered_from_json(data: dict[str, Any]) -> RegisteredModelData:
+    aliases = {str(a.get("alias")): str(a.get("version")) for a in data.get("aliases", []) or []}
+    return RegisteredModelData(
+        name=str(data.get("name", "")),
+        description=str(data.get("description", "") or ""),
+        tags=_tags(data.get("tags")),
+        aliases=aliases,
+    )
+
+
+def _logged_status(value: Any) -> str:
+    text = str(value or "")
+    for prefix in ("LOGGED_MODEL_",):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return "FAILED" if text == "UPLOAD_FAILED" else text
+
+
+def _logged_from_json(data: dict[str, Any]) -> LoggedModelData:
+    info = data.get("info", data)
+    payload = data.get("data", {}) or {}
+    return LoggedModelData(
+        model_id=str(info.get("model_id", "")),
+        experiment_id=str(info.get("experiment_id", "")),
+        name=str(info.get("name", "") or ""),
+        created=_int_or_none(info.get("creation_timestamp_ms")),
+        updated=_int_or_none(info.get("last_updated_timestamp_ms")),
+        artifact_uri=str(info.get("artifact_uri", "") or ""),
+        status=_logged_status(info.get("status")),
+        model_type=str(info.get("model_type", "") or ""),
+        source_run_id=str(info.get("source_run_id", "") or ""),
+        tags=_tags(info.get("tags")),
+        params={str(p["key"]): str(p.get("value", "")) for p in payload.get("params", []) or [] if "key" in p},
+    )
+
+
+def _history_from_points(points: list[dict[str, Any]]) -> RawHistory:
+    n = len(points)
+    steps = np.fromiter((int(p.get("step", 0) or 0) for p in points), dtype=np.int64, count=n)
+    times = np.fromiter((int(p.get("timestamp", 0) or 0) for p in points), dtype=np.int64, count=n)
+    values = np.fromiter((_float(p.get("value", "NaN")) for p in points), dtype=np.float64, count=n)
+    return RawHistory(steps, values, times)
+
+
+class MlflowRestBackend(MlflowBackend):
+    def __init__(self, uri: str, **client_options: Any) -> None:
+        self.uri, base_url = parse_mlflow_uri(uri)
+        self.http = RestClient(base_url, self.uri, **client_options)
+        # the server's caps (smaller values are honoured too: tests use them)
+        self.bulk_max_points = BULK_MAX_POINTS
+        self.bulk_batch_points = BULK_BATCH_POINTS
+        self.history_page = HISTORY_PAGE
+        self._bulk_ok: bool | None = None  # get-history-bulk, learnt on first use
+        self._interval_ok: bool | None = None
+        self._logged_ok: bool | None = None
+        self._active_experiments: list[str] = []
+        self._run_experiments: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def check(self) -> None:
+        """One cheap authenticated request: an unreachable server, bad credentials or
+        something that is not an MLflow server fail here, as a SourceError."""
+        data = self.http.get(f"{API}/registered-models/search", {"max_results": 1})
+        if not isinstance(data, dict):
+            raise SourceError(f"{self.uri}: not an MLflow server answer from GET {API}/registered-models/search")
+
+    # -- paging --------------------------------------------------------------
+
+    def _paged(self, method: str, path: str, args: dict[str, Any], field: str, *, missing_ok: bool = False) -> list[Any] | None:
+        items: list[Any] = []
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page_args = dict(args, page_token=token) if token else dict(args)
+            if method == "GET":
+                data = self.http.get(path, page_args, missing_ok=missing_ok)
+            else:
+                data = self.http.post(path, page_args, missing_ok=missing_ok)
+            if data is None:
+                return None
+            items.extend(data.get(field, []) or [])
+            token = data.get("next_page_token") or None
+            if not token or token in seen:
+                return items
+            seen.add(token)
+
+    # -- listing -------------------------------------------------------------
+
+    def _experiments(self) -> dict[str, ExperimentData]:
+        found = self._paged(
+            "POST", f"{API}/experiments/search", {"max_results": 1000, "view_type": "ALL"}, "experiments"
+        ) or []
+        out = {}
+        for e in found:
+            exp = ExperimentData(str(e.get("experiment_id")), str(e.get("name", "")), str(e.get("lifecycle_stage", "active")))
+            out[exp.experiment_id] = exp
+        return out
+
+    def _registered(self) -> dict[str, RegisteredModelData]:
+        found = self._paged("GET", f"{API}/registered-models/search", {"max_results": 1000}, "registered_models") or []
+        return {r.name: r for r in map(_registered_from_json, found)}
+
+    def _versions(self) -> list[VersionData]:
+        found = self._paged("GET", f"{API}/model-versions/search", {"max_results": 10_000}, "model_versions") or []
+        return [_version_from_json(v) for v in found]
+
+    def _logged(self, experiment_ids: list[str]) -> list[LoggedModelData]:
+        if self._logged_ok is False or not experiment_ids:
+            return []
+        out: list[LoggedModelData] = []
+        for i in range(0, len(experiment_ids), 100):
+            found = self._paged(
+                "POST",
+                f"{API}/logged-models/search",
+                {"experiment_ids": experiment_ids[i : i + 100], "max_results": 1000},
+                "models",
+                missing_ok=True,
+            )
+            if found is None:  # an MLflow 2 server: no logged models
+                self._logged_ok = False
+                return []
+            out += [_logged_from_json(m) for m in found]
+        self._logged_ok = True
+        return out
+
+    def _search_runs(self, run_ids: list[str], experiment_ids: list[str]) -> dict[str, RunData]:
+        chunks = [run_ids[i : i + RUN_SEARCH_IDS] for i in range(0, len(run_ids), RUN_SEARCH_IDS)]
+
+        def search(chunk: list[str]) -> list[Any]:
+            ids = ", ".join("'" + r.replace("'", "") + "'" for r in chunk)
+            return self._paged(
+                "POST",
+                f"{API}/runs/search",
+                {
+                    "experiment_ids": experiment_ids,
+                    "filter": f"attributes.run_id IN ({ids})",
+                    "run_view_type": "ALL",
+                    "max_results": 1000,
+                },
+                "runs",
+            ) or []
+
+        out: dict[str, RunData] = {}
+        for found in self.http.parallel(search, chunks):
+            for r in found:
+                run = _run_from_json(r)
+                out[run.run_id] = run
+        return out
+
+    def catalog(self) -> Catalog:
+        experiments, registered, versions = self.http.parallel(
+            lambda fn: fn(), [self._experiments, self._registered, self._versions]
+        )
+        active = [e.experiment_id for e in experiments.values() if e.lifecycle_stage == "active"]
+        all_ids = list(experiments)
+        version_runs = sorted({v.run_id for v in versions if v.run_id})
+        logged, runs = self.http.parallel(
+            lambda fn: fn(),
+            [lambda: self._logged(active), lambda: self._search_runs(version_runs, all_ids) if version_runs else {}],
+        )
+        more = sorted({m.source_run_id for m in logged if m.source_run_id} - set(runs))
+        if more:
+            runs.update(self._search_runs(more, all_ids))
+        with self._lock:
+            self._active_experiments = active
+            for run in runs.values():
+                self._run_experiments[run.run_id] = run.experiment_id
+        return Catalog(experiments=experiments, registered=registered, versions=versions, logged=logged, runs=runs)
+
+    # -- single entities -----------------------------------------------------
+
+    def version(self, name: str, version: str) -> tuple[VersionData, RegisteredModelData] | None:
+        got_version, got_model = self.http.parallel(
+            lambda call: call(),
+            [
+                lambda: self.http.get(f"{API}/model-versions/get", {"name": name, "version": version}, missing_ok=True),
+                lambda: self.http.get(f"{API}/registered-models/get", {"name": name}, missing_ok=True),
+            ],
+        )
+        if not got_version or "model_version" not in got_version:
+            return None
+        reg = _registered_from_json(got_model["registered_model"]) if got_model and "registered_model" in got_model else RegisteredModelData(name)
+        return _version_from_json(got_version["model_version"]), reg
+
+    def model_run(self, model_id: str) -> tuple[str, str] | None:
+        parsed = parse_model_id(model_id)
+        if parsed is None or parsed[0] != "version":
+            return super().model_run(model_id)
+        got = self.http.get(
+            f"{API}/model-versions/get", {"name": parsed[1], "version": parsed[2]}, missing_ok=True
+        )
+        if not got or "model_version" not in got:
+            return None
+        return str(got["model_version"].get("run_id", "") or ""), ""
+
+    def logged_model(self, model_id: str) -> LoggedModelData | None:
+        got = self.http.get(f"{API}/logged-models/{quote(model_id, safe='')}", missing_ok=True)
+        if not got or "model" not in got:
+            return None
+        return _logged_from_json(got["model"])
+
+    def runs(self, run_ids: Sequence[str], experiments: dict[str, str] | None = None) -> dict[str, RunData]:
+        out: dict[str, RunData] = {}
+        hinted = sorted({experiments[r] for r in run_ids if experiments and r in experiments})
+        if len(run_ids) > 1 and hinted:
+            # one search request for many runs beats one request per run
+            out.update(self._search_runs([r for r in run_ids if experiments and r in experiments], hinted))
+        rest = [r for r in run_ids if r not in out]
+        got = self.http.parallel(
+            lambda run_id: self.http.get(f"{API}/runs/get", {"run_id": run_id}, missing_ok=True), rest
+        )
+        for data in got:
+            if data and "run" in data:
+                run = _run_from_json(data["run"])
+                out[run.run_id] = run
+        with self._lock:
+            for run in out.values():
+                self._run_experiments[run.run_id] = run.experiment_id
+        return out
+
+    def experiment(self, experiment_id: str) -> ExperimentData | None:
+        got = self.http.get(f"{API}/experiments/get", {"experiment_id": experiment_id}, missing_ok=True)
+        if not got or "experiment" not in got:
+            return None
+        e = got["experiment"]
+        return ExperimentData(str(e.get("experiment_id")), str(e.get("name", "")), str(e.get("lifecycle_stage", "active")))
+
+    # -- histories -----------------------------------------------------------
+
+    def fingerprints(self, run: RunData) -> dict[str, str]:
+        # any new point moves the latest one (step, time, value) of its key
+        return {key: f"{m.step}|{m.timestamp}|{m.value!r}" for key, m in run.latest.items()}
+
+    def _paged_history(self, run_id: str, key: str) -> RawHistory:
+        points = self._paged(
+            "GET",
+            f"{API}/metrics/get-history",
+            {"run_id": run_id, "metric_key": key, "max_results": self.history_page},
+            "metrics",
+            missing_ok=True,
+        ) or []
+        return _history_from_points(points)
+
+    def _bulk(self, key: str, run_ids: list[str]) -> dict[tuple[str, str], RawHistory]:
+        out: dict[tuple[str, str], RawHistory] = {}
+        data = None
+        if self._bulk_ok is not False and len(run_ids) > 0:
+            data = self.http.get(
+                f"{AJAX}/metrics/get-history-bulk",
+                {"run_id": run_ids, "metric_key": key, "max_results": self.bulk_max_points},
+                missing_ok=True,
+            )
+            if data is None:
+                self._bulk_ok = False
+            else:
+                self._bulk_ok = True
+        if data is not None:
+            points = data.get("metrics", []) or []
+            if len(points) < self.bulk_max_points:  # otherwise cut at the cap: read run by run
+                grouped: dict[str, list[dict[str, Any]]] = {r: [] for r in run_ids}
+                for p in points:
+                    grouped.setdefault(str(p.get("run_id")), []).append(p)
+                return {(r, key): _history_from_points(grouped.get(r, [])) for r in run_ids}
+        for run_id in run_ids:
+            out[(run_id, key)] = self._paged_history(run_id, key)
+        return out
+
+    def histories(self, wanted: dict[str, list[str]], runs: dict[str, RunData]) -> dict[tuple[str, str], RawHistory]:
+        jobs: list[tuple[str, list[str]]] = []
+        for key, run_ids in wanted.items():
+            batch: list[str] = []
+            budget = 0
+            for run_id in run_ids:
+                latest = runs[run_id].latest.get(key)
+                expected = max(1, latest.step + 1) if latest else 1
+                if expected > self.bulk_batch_points:
+                    jobs.append((key, [run_id]))
+                    continue
+                if batch and (len(batch) >= BULK_MAX_RUNS or budget + expected > self.bulk_batch_points):
+                    jobs.append((key, batch))
+                    batch, budget = [], 0
+                batch.append(run_id)
+                budget += expected
+            if batch:
+                jobs.append((key, batch))
+        out: dict[tuple[str, str], RawHistory] = {}
+        for part in self.http.parallel(lambda job: self._bulk(*job), jobs):
+            out.update(part)
+        return out
+
+    def single_step_keys(self, wanted: dict[str, list[str]], runs: dict[str, RunData]) -> dict[tuple[str, str], float | None]:
+        if self._interval_ok is False:
+            return super().single_step_keys(wanted, runs)
+        jobs = [
+            (key, run_ids[i : i + BULK_MAX_RUNS])
+            for key, run_ids in wanted.items()
+            for i in range(0, len(run_ids), BULK_MAX_RUNS)
+        ]
+
+        def probe(job: tuple[str, list[str]]) -> dict[tuple[str, str], float | None] | None:
+            key, run_ids = job
+            # the first and the last point by step of each run: one step in all -> single value
+            data = self.http.get(
+                f"{AJAX}/metrics/get-history-bulk-interval",
+                {"run_ids": run_ids, "metric_key": key, "max_results": 2},
+                missing_ok=True,
+            )
+            if data is None:
+                return None
+            steps: dict[str, set[int]] = {r: set() for r in run_ids}
+            for p in data.get("metrics", []) or []:
+                steps.setdefault(str(p.get("run_id")), set()).add(int(p.get("step", 0) or 0))
+            result: dict[tuple[str, str], float | None] = {}
+            for run_id in run_ids:
+                latest = runs[run_id].latest.get(key)
+                single = len(steps.get(run_id, ())) == 1 and latest is not None
+                result[(run_id, key)] = latest.value if single and latest else None
+            return result
+
+        results = self.http.parallel(probe, jobs)
+        if any(r is None for r in results):
+            self._interval_ok = False
+            return super().single_step_keys(wanted, runs)
+        self._interval_ok = True
+        out: dict[tuple[str, str], float | None] = {}
+        for part in results:
+            out.update(part)
+        return out
+
+    # -- artifacts -----------------------------------------------------------
+
+    def read_mlmodel(self, ref: ArtifactRef) -> str | None:
+        if ref.kind == "logged":
+            return self.http.get(
+                f"{AJAX}/logged-models/{quote(ref.owner, safe='')}/artifacts/files",
+                {"artifact_file_path": "MLmodel"},
+                missing_ok=True,
+                raw=True,
+            )
+        path = f"{ref.path}/MLmodel" if ref.path else "MLmodel"
+        return self.http.get("/get-artifact", {"run_id": ref.owner, "path": path}, missing_ok=True, raw=True)
+
+    # -- live ----------------------------------------------------------------
+
+    def change_token(self, run_ids: Sequence[str]) -> str:
+        with self._lock:
+            experiment_ids = sorted({self._run_experiments[r] for r in run_ids if r in self._run_experiments})
+            known_ids = [r for r in run_ids if r in self._run_experiments]
+            active = list(self._active_experiments)
+
+        def newest_model() -> Any:
+            data = self.http.get(
+                f"{API}/registered-models/search",
+                {"max_results": 1, "order_by": "last_updated_timestamp DESC"},
+            )
+            return [(m.get("name"), m.get("last_updated_timestamp")) for m in data.get("registered_models", [])]
+
+        def newest_version() -> Any:
+            data = self.http.get(f"{API}/model-versions/search", {"max_results": 1})
+            return [(v.get("name"), v.get("version"), v.get("last_updated_timestamp")) for v in data.get("model_versions", [])]
+
+        def newest_logged() -> Any:
+            if not active or self._logged_ok is False:
+                return None
+            data = self.http.post(
+                f"{API}/logged-models/search", {"experiment_ids": active[:100], "max_results": 1}, missing_ok=True
+            )
+            models = (data or {}).get("models", [])
+            return [(m.get("info", {}).get("model_id"), m.get("info", {}).get("last_updated_timestamp_ms")) for m in models]
+
+        def run_states() -> Any:
+            if not known_ids:
+                return None
+            runs = self._search_runs(known_ids, experiment_ids)
+            return sorted(
+                (
+                    r.run_id,
+                    r.status,
+                    r.end_time,
+                    sorted((k, m.step, m.timestamp, repr(m.value)) for k, m in r.latest.items()),
+                )
+                for r in runs.values()
+            )
+
+        parts = self.http.parallel(lambda fn: fn(), [newest_model, newest_version, newest_logged, run_states])
+        return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+class MlflowRestSource(MlflowSource):
+    """A read-only source over an MLflow tracking server."""
+
+    def __init__(self, uri: str, *, cache_dir: Path | None | bool = None, **client_options: Any) -> None:
+        super().__init__(MlflowRestBackend(uri, **client_options), cache_dir=cache_dir)
+
+
+def is_mlflow_uri(uri: str) -> bool:
+    return uri.strip().lower().startswith(tuple(f"{s}://" for s in SCHEMES))
+
+
+def open_mlflow_source(uri: str, *, check: bool = True, **options: Any) -> MlflowRestSource:
+    """The source for `mlflow+http(s)://host:port[/prefix]`; with `check`, one request
+    first so that an unreachable server or refused credentials fail right here."""
+    source = MlflowRestSource(uri, **options)
+    if check:
+        try:
+            source.backend.check()  # type: ignore[attr-defined]
+        except BaseException:
+            source.close()
+            raise
+    return source
