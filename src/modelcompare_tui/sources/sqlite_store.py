@@ -3,14 +3,23 @@
 Layout choices, each for a speed target of the foundation issue:
 - scalar points live in chunks of up to CHUNK_POINTS points per series, as
   numpy arrays in BLOBs (iterations as a progression or int32/int64 deltas,
-  values float64, timestamps as int32/int64 millisecond offsets): ~12–16 bytes
+  values float64, timestamps as int32/int64 millisecond offsets): ~12 bytes
   a point, and a chart reads only the chunks of its range;
-- each chunk row carries its first/last/min/max, and each series row its
-  Last/Min/Max/count, kept up to date on write: summaries cost O(series),
-  and downsampling a long range reads chunk statistics instead of points;
+- the models table holds what the models table shows (the bulky details are in
+  model_details): a search or filter over 10,000 models scans a few MB;
+- each chunk row carries its first/last/min/max (and, since schema v2, those
+  points plus its earliest and latest one in a small `extremes` blob), and each
+  series row its Last/Min/Max/count, kept up to date on write: summaries cost
+  O(series), and a chart over a long range takes the extremes of every chunk
+  that falls inside one of its buckets instead of decoding the chunk;
+- appends write only new points: a batch becomes a new chunk and merges with
+  the trailing partial chunks no more than twice its size (a binary counter),
+  so a training loop's small flushes rewrite each point O(log) times, and the
+  series summary is updated from the new points alone;
 - a write generation counter (meta table, and per model) is the change token.
 Each thread gets its own connection (Textual workers read from threads while
-a training process may write from another process).
+a training process may write from another process); every read runs in one
+read transaction, so it sees one consistent state while a writer commits.
 """
 
 from __future__ import annotations
@@ -21,16 +30,15 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 
-from ..core.downsample import dedupe_last_wins, downsample_indices
+from ..core.downsample import bucket_extremes_indices, bucket_of, dedupe_last_wins, downsample_indices
 from ..core.model import (
-    CATEGORICAL_COLUMNS,
     MODEL_COLUMNS,
     Config,
     MetadataItem,
@@ -47,15 +55,27 @@ from ..core.model import (
 from .base import Source, SourceError
 
 CHUNK_POINTS = 4096
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+APPLICATION_ID = 0x4D435354  # "MCST" in the SQLite header: marks a modelcompare store
+PAGE_SIZE = 8192  # set when a store is created; 4-16 KB measured within noise of each other
+CACHE_KB = 8192  # page cache per connection: reads stream chunks, which need no caching
+TAIL_SCAN = 32  # trailing chunks looked at when an append merges partial chunks
 TAG_SEP = "\x1f"
+_NON_ASCII_GLOB = "*[^\x01-\x7f]*"
 NO_TS = np.iinfo(np.int64).min  # "no timestamp" in the int64 ms form
+
+# One point of a chunk's `extremes` blob (after a one-byte flags header).
+_EXTREME = np.dtype([("it", "<i8"), ("v", "<f8"), ("ts", "<f8")])
+_ALL_TS_KNOWN = 1  # flags bit: every point of the chunk has a timestamp
 
 _MODEL_FIELDS = (
     "id", "name", "project", "framework", "status", "tags", "user", "created", "updated",
     "comment", "uri", "task_id", "task_name", "parent", "labels", "metadata",
     "config_format", "config_text",
 )
+# Since v3 the bulky fields live in model_details: the models table stays narrow,
+# so a search or filter scanning all models reads a few MB, not every config.
+_DETAIL_FIELDS = ("comment", "uri", "labels", "metadata", "config_format", "config_text")
 
 _SCHEMA_V1 = """
 CREATE TABLE models (
@@ -140,12 +160,74 @@ CREATE TABLE plots (
 ) WITHOUT ROWID;
 """
 
-# Each entry migrates from version i to i+1 (index 0: empty file -> v1).
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the migration's transaction: run statement by statement
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _migrate_to_v1(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _SCHEMA_V1)
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+
+
+_SCHEMA_V3 = """
+CREATE TABLE model_details (
+    model INTEGER PRIMARY KEY REFERENCES models(rowid) ON DELETE CASCADE,
+    comment TEXT NOT NULL DEFAULT '',
+    uri TEXT NOT NULL DEFAULT '',
+    labels TEXT NOT NULL DEFAULT '{}',
+    metadata TEXT NOT NULL DEFAULT '[]',
+    config_format TEXT NOT NULL DEFAULT '',
+    config_text TEXT
+);
+INSERT INTO model_details SELECT rowid, comment, uri, labels, metadata, config_format, config_text FROM models;
+ALTER TABLE models DROP COLUMN comment;
+ALTER TABLE models DROP COLUMN uri;
+ALTER TABLE models DROP COLUMN labels;
+ALTER TABLE models DROP COLUMN metadata;
+ALTER TABLE models DROP COLUMN config_format;
+ALTER TABLE models DROP COLUMN config_text
+"""
+
+
+def _migrate_to_v2(conn: sqlite3.Connection) -> None:
+    """Chunks get their extreme points (for charts over long ranges); the store
+    gets an id (a change token never matches another store's)."""
+    conn.execute("ALTER TABLE chunks ADD COLUMN extremes BLOB")
+    keys = conn.execute("SELECT sid, no FROM chunks").fetchall()
+    for sid, no in keys:
+        n, first_iter, step, ib, vb, tb = conn.execute(
+            "SELECT n, first_iter, iter_step, iters, vals, ts FROM chunks WHERE sid=? AND no=?", (sid, no)
+        ).fetchone()
+        it, v, ts = _decode_chunk(n, first_iter, step, ib, vb, tb)
+        conn.execute(
+            "UPDATE chunks SET extremes=? WHERE sid=? AND no=?",
+            (_extremes_blob(it, v, _ts_to_ms(ts)), sid, no),
+        )
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex,))
+
+
+def _migrate_to_v3(conn: sqlite3.Connection) -> None:
+    """Model details move out of the models table: a search or filter scans only
+    what the table shows."""
+    _run_script(conn, _SCHEMA_V3)
+
+
+# Entry i migrates a store from schema version i to i+1 (0: an empty file or an
+# empty meta table). Each runs inside the one transaction that opens the store.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2, _migrate_to_v3]
 
 
 def _now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _py_lower(text: str | None) -> str | None:
+    # SQLite's lower() folds ASCII only; filters must match the way Python lowers the query
+    return None if text is None else str(text).lower()
 
 
 # --------------------------------------------------------------------------
@@ -180,6 +262,44 @@ def _decode_ints(blob: bytes, n: int, base: int) -> np.ndarray:
     return np.frombuffer(blob, dtype=dtype).astype(np.int64) + base
 
 
+def _finite_extremes(v: np.ndarray) -> tuple[int, int] | None:
+    """Positions of the first finite minimum and maximum (None: no finite value)."""
+    finite = np.isfinite(v)
+    if finite.all():
+        return int(np.argmin(v)), int(np.argmax(v))
+    if not finite.any():
+        return None
+    fi = np.flatnonzero(finite)
+    return int(fi[int(np.argmin(v[fi]))]), int(fi[int(np.argmax(v[fi]))])
+
+
+def _extremes_blob(it: np.ndarray, v: np.ndarray, ms: np.ndarray, minmax: tuple[int, int] | None = None) -> bytes:
+    """The chunk's first, last, finite-min, finite-max, earliest and latest points
+    (deduplicated, in iteration order): within one chart bucket they stand in for
+    the whole chunk on either axis."""
+    n = int(it.shape[0])
+    picks = [0, n - 1]
+    if minmax is None:
+        minmax = _finite_extremes(v)
+    if minmax is not None:
+        picks.extend(minmax)
+    # earliest = first point with the smallest timestamp, latest = last point with the
+    # largest (a batch often shares one timestamp): what a stable sort by time puts
+    # first and last
+    known = ms != NO_TS
+    all_known = bool(known.all())
+    ki = np.arange(n) if all_known else np.flatnonzero(known)
+    if ki.size:
+        kms = ms[ki]
+        picks.extend((int(ki[int(np.argmin(kms))]), int(ki[ki.size - 1 - int(np.argmax(kms[::-1]))])))
+    sel = np.unique(np.asarray(picks, dtype=np.int64))
+    rec = np.empty(sel.shape[0], dtype=_EXTREME)
+    rec["it"] = it[sel]
+    rec["v"] = v[sel]
+    rec["ts"] = _ms_to_ts(ms[sel])
+    return bytes((_ALL_TS_KNOWN if all_known else 0,)) + rec.tobytes()
+
+
 def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
     n = int(it.shape[0])
     first_iter = int(it[0])
@@ -192,35 +312,28 @@ def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
             step = d
     iters_blob = None if step > 0 else _encode_ints(it, first_iter)
     has_ts = ms != NO_TS
-    if has_ts.any():
-        ts_base = int(ms[has_ts][0])
-        # keep NO_TS as a sentinel relative value: encode absent as int64 min - base would overflow,
-        # so absent timestamps are stored as an explicit mask-free int64 path
-        if has_ts.all():
-            ts_blob = _encode_ints(ms, ts_base)
-        else:
-            ts_blob = b"\x00" + ms.astype("<i8").tobytes()
-            ts_base = None
-        min_ts = float(ms[has_ts].min()) / 1000.0
-        max_ts = float(ms[has_ts].max()) / 1000.0
+    if has_ts.all():
+        # header b"\x01" + base ms (8 bytes), then int32/int64 deltas from the base
+        ts_base = int(ms[0])
+        ts_blob = b"\x01" + ts_base.to_bytes(8, "little", signed=True) + _encode_ints(ms, ts_base)
+        min_ts, max_ts = float(ms.min()) / 1000.0, float(ms.max()) / 1000.0
+    elif has_ts.any():
+        # some timestamps missing: b"\x00" + absolute int64 ms with NO_TS for the missing
+        ts_blob = b"\x00" + ms.astype("<i8").tobytes()
+        min_ts, max_ts = float(ms[has_ts].min()) / 1000.0, float(ms[has_ts].max()) / 1000.0
     else:
         ts_blob = None
-        ts_base = None
         min_ts = max_ts = None
-    finite = np.isfinite(v)
-    if finite.any():
-        fi = np.flatnonzero(finite)
-        imin = int(fi[int(np.argmin(v[fi]))])
-        imax = int(fi[int(np.argmax(v[fi]))])
+    minmax = _finite_extremes(v)
+    if minmax is not None:
+        imin, imax = minmax
         mn, mn_it, mx, mx_it = float(v[imin]), int(it[imin]), float(v[imax]), int(it[imax])
     else:
         mn = mn_it = mx = mx_it = None
-    # ts blob header: base ms (8 bytes) so that decode needs no extra column
-    if ts_blob is not None and ts_base is not None:
-        ts_blob = b"\x01" + int(ts_base).to_bytes(8, "little", signed=True) + ts_blob
     return (
         n, first_iter, int(it[-1]), float(v[0]), float(v[-1]), mn, mn_it, mx, mx_it,
         min_ts, max_ts, step, iters_blob, v.astype("<f8").tobytes(), ts_blob,
+        _extremes_blob(it, v, ms, minmax),
     )
 
 
@@ -240,6 +353,35 @@ def _decode_chunk(
         base = int.from_bytes(ts_blob[1:9], "little", signed=True)
         ts = _ms_to_ts(_decode_ints(ts_blob[9:], n, base))
     return it, v, ts
+
+
+def _prepare_points(
+    where: str,
+    iterations: Iterable[int] | np.ndarray,
+    values: Iterable[float] | np.ndarray,
+    timestamps: Iterable[float] | np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated arrays sorted by iteration, deduped (last reported wins), with
+    timestamps as int64 ms (NO_TS where unknown; now when none are given)."""
+    try:
+        it = np.asarray(iterations, dtype=np.int64).ravel()
+        v = np.asarray(values, dtype=np.float64).ravel()
+        if timestamps is None:
+            ts = np.full(it.shape, time.time())
+        else:
+            ts = np.asarray(timestamps, dtype=np.float64).ravel()
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SourceError(f"{where}: points are not numbers ({exc})") from None
+    if not (it.shape == v.shape == ts.shape):
+        raise SourceError(
+            f"{where}: iterations, values and timestamps differ in length "
+            f"({it.shape[0]}, {v.shape[0]}, {ts.shape[0]})"
+        )
+    if it.size > 1 and not bool(np.all(it[1:] >= it[:-1])):
+        order = np.argsort(it, kind="stable")
+        it, v, ts = it[order], v[order], ts[order]
+    it, v, ts = dedupe_last_wins(it, v, ts)
+    return it, v, _ts_to_ms(ts)
 
 
 def _none_if_nan(x: float | None) -> float | None:
@@ -278,18 +420,46 @@ class SQLiteStore(Source):
         self._local = threading.local()
         self._lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
+        self._sort_indexes: dict[str, str] | None = None
         self._migrate()
 
-    # -- connections ----------------------------------------------------------
+    # -- connections and transactions ----------------------------------------------
+    def _error(self, exc: sqlite3.Error) -> SourceError:
+        """One line naming the store and what is wrong with it."""
+        text = str(exc)
+        if "not a database" in text:
+            return SourceError(f"{self.path}: not a modelcompare store ({text})")
+        if "malformed" in text or "corrupt" in text:
+            return SourceError(f"{self.path}: the store file is damaged ({text})")
+        if "unable to open" in text:
+            return SourceError(f"{self.path}: cannot open the store ({text})")
+        if "locked" in text or "busy" in text:
+            return SourceError(f"{self.path}: the store is busy, another process holds it ({text})")
+        if "readonly" in text or "read-only" in text:
+            return SourceError(f"{self.path}: the store is read-only ({text})")
+        if "disk is full" in text or "disk I/O" in text:
+            return SourceError(f"{self.path}: cannot write the store ({text})")
+        return SourceError(f"{self.path}: store error ({text})")
+
     def _connect(self) -> sqlite3.Connection:
         try:
+            new_file = not self.path.exists() or self.path.stat().st_size == 0
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA cache_size=-32000")
-        except sqlite3.DatabaseError as exc:
-            raise SourceError(f"{self.path}: not a modelcompare store ({exc})") from None
+            try:
+                if new_file:
+                    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only effective before the first write
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
+                # a big import grows the WAL; give the space back after the checkpoint
+                conn.execute("PRAGMA journal_size_limit=67108864")
+                conn.create_function("py_lower", 1, _py_lower, deterministic=True)
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
         return conn
 
     @property
@@ -313,75 +483,136 @@ class SQLiteStore(Source):
         self._local = threading.local()
 
     @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same committed state,
+        whatever a writer commits meanwhile (WAL)."""
+        conn = self.conn
+        if conn.in_transaction:  # nested in another read or a write
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; bumps the generation (the change token)."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-    def _generation(self, conn: sqlite3.Connection) -> int:
-        return int(conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]) + 1
-
-    def _migrate(self) -> None:
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                has_meta = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-                ).fetchone()
-                if has_meta is None:
-                    others = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                    if others:
-                        raise SourceError(f"{self.path}: an SQLite file, but not a modelcompare store")
-                    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value)")
-                    conn.execute("INSERT INTO meta VALUES ('schema_version', 0), ('generation', 0)")
-                    version = 0
-                else:
-                    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                    version = int(row[0]) if row else 0
-                if version > SCHEMA_VERSION:
-                    raise SourceError(
-                        f"{self.path}: store schema v{version} is newer than this modelcompare (v{SCHEMA_VERSION}); upgrade modelcompare"
-                    )
-                for step in range(version, SCHEMA_VERSION):
-                    for statement in MIGRATIONS[step].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (step + 1,))
+                yield conn
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _generation(self, conn: sqlite3.Connection) -> int:
+        """The generation this write transaction will commit."""
+        return int(conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]) + 1
+
+    def _schema_version(self, conn: sqlite3.Connection) -> int | None:
+        """The store's schema version; None for an empty file. Refuses any other
+        SQLite database rather than adding tables to it."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID):
+            raise SourceError(f"{self.path}: an SQLite database of another application, not a modelcompare store")
+        tables = {
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+        }
+        if "meta" not in tables:
+            if tables:
+                shown = ", ".join(sorted(tables)[:5])
+                raise SourceError(f"{self.path}: an SQLite database, but not a modelcompare store (tables: {shown})")
+            return None
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        try:
+            version = int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            raise SourceError(f"{self.path}: not a modelcompare store (schema_version is {row[0]!r})") from None
+        if version == 0 and tables - {"meta"}:
+            shown = ", ".join(sorted(tables - {"meta"})[:5])
+            raise SourceError(f"{self.path}: an SQLite database, but not a modelcompare store (tables: {shown})")
+        if version > SCHEMA_VERSION:
+            raise SourceError(
+                f"{self.path}: store schema v{version} is newer than this modelcompare "
+                f"(v{SCHEMA_VERSION}); upgrade modelcompare"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        """Bring the store to SCHEMA_VERSION. An up-to-date store is only read, so
+        opening it neither waits for a busy writer nor needs write access."""
+        try:
+            conn = self.conn
+            if self._schema_version(conn) == SCHEMA_VERSION:
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._schema_version(conn)  # again, under the write lock
+                if version is None:
+                    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value)")
+                    version = 0
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](conn)
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (step + 1,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
             self.close()
-            raise SourceError(f"{self.path}: not a modelcompare store ({exc})") from None
-        except SourceError:
+            raise self._error(exc) from None
+        except BaseException:
             self.close()
             raise
 
     # -- change token -----------------------------------------------------------
     def change_token(self) -> str:
-        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return str(row[0])
+        """`<store id>:<generation>`: changes with every committed write, and never
+        matches a token of another (or a re-created) store."""
+        with self._reading() as conn:
+            rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'store_id')"))
+        return f"{rows.get('store_id', '')}:{rows['generation']}"
 
     def changed_models(self, token: str, ids: Sequence[str]) -> list[str]:
-        """Which of `ids` changed after `token` was taken."""
-        try:
-            since = int(token)
-        except ValueError:
-            return list(ids)
-        q = ",".join("?" * len(ids))
-        rows = self.conn.execute(f"SELECT id FROM models WHERE gen > ? AND id IN ({q})", (since, *ids))
-        return [r[0] for r in rows]
+        """Which of `ids` changed after `token` was taken (in the order given). A model
+        that no longer exists counts as changed; a token of another store, or not a
+        token, makes every id changed."""
+        store_id, _, gen = token.rpartition(":")
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+            if (row[0] if row else "") != store_id or not gen.isdigit():
+                return list(ids)
+            since = int(gen)
+            fresh: set[str] = set()
+            for start in range(0, len(ids), 500):
+                part = list(ids[start : start + 500])
+                marks = ",".join("?" * len(part))
+                fresh.update(
+                    r[0] for r in conn.execute(f"SELECT id FROM models WHERE gen <= ? AND id IN ({marks})", (since, *part))
+                )
+        return [i for i in ids if i not in fresh]
 
     # -- models table -------------------------------------------------------------
+    @staticmethod
+    def _check_column(column: str) -> None:
+        if column not in MODEL_COLUMNS:
+            raise SourceError(f"unknown column {column!r} (columns: {', '.join(MODEL_COLUMNS)})")
+
     def _where(self, query: ModelQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
@@ -389,21 +620,18 @@ class SQLiteStore(Source):
             clauses.append("instr(m.search_text, ?) > 0")
             params.append(query.search.lower())
         for column, values in query.filters:
-            if column not in CATEGORICAL_COLUMNS and column not in MODEL_COLUMNS:
-                raise SourceError(f"unknown column {column!r}")
+            self._check_column(column)
             if not values:
                 continue
             marks = ",".join("?" * len(values))
             if column == "tags":
-                clauses.append(
-                    f"EXISTS (SELECT 1 FROM model_tags t WHERE t.model = m.rowid AND t.tag IN ({marks}))"
-                )
+                # driven by the (tag, model) index: only the tagged models are visited
+                clauses.append(f"m.rowid IN (SELECT model FROM model_tags WHERE tag IN ({marks}))")
             else:
                 clauses.append(f"m.{column} IN ({marks})")
             params.extend(values)
         for column, low, high in query.ranges:
-            if column not in MODEL_COLUMNS:
-                raise SourceError(f"unknown column {column!r}")
+            self._check_column(column)
             if low:
                 clauses.append(f"m.{column} >= ?")
                 params.append(low)
@@ -412,11 +640,15 @@ class SQLiteStore(Source):
                 clauses.append(f"m.{column} <= ?")
                 params.append(high + "\U0010ffff")
         for column, text in query.text_filters:
-            if column not in MODEL_COLUMNS:
-                raise SourceError(f"unknown column {column!r}")
+            self._check_column(column)
             if text:
-                clauses.append(f"instr(lower(m.{column}), ?) > 0")
-                params.append(text.lower())
+                # SQLite's lower() folds ASCII only: values with other characters are
+                # lowered by Python (as the query is), the rest by the faster built-in
+                clauses.append(
+                    f"(CASE WHEN m.{column} GLOB ? THEN instr(py_lower(m.{column}), ?) "
+                    f"ELSE instr(lower(m.{column}), ?) END) > 0"
+                )
+                params.extend((_NON_ASCII_GLOB, text.lower(), text.lower()))
         return (" AND ".join(clauses) if clauses else "1"), params
 
     _ROW_COLUMNS = "m.id, m.name, m.project, m.framework, m.status, m.tags, m.user, m.created, m.updated"
@@ -427,77 +659,107 @@ class SQLiteStore(Source):
         return ModelRow(r[0], r[1], r[2], r[3], r[4], tags, r[6], r[7], r[8])
 
     def list_models(self, query: ModelQuery) -> ModelPage:
+        """Filters AND together; `name` sorts case-insensitively (ASCII), other columns
+        by code point; ties in the order rows were created (reversed when descending).
+        Pinned ids come first whatever the filters, and count in `total`."""
         where, params = self._where(query)
         if query.sort is not None:
             column, desc = query.sort
-            if column not in MODEL_COLUMNS:
-                raise SourceError(f"unknown column {column!r}")
-            direction = "DESC" if desc else "ASC"
-            collate = " COLLATE NOCASE" if column == "name" else ""
-            order = f"m.{column}{collate} {direction}, m.rowid {direction}"
+            self._check_column(column)
         else:
-            order = "m.updated DESC, m.rowid DESC"
-        conn = self.conn
-        pinned_rows: list[ModelRow] = []
-        if query.pinned:
-            marks = ",".join("?" * len(query.pinned))
-            found = {
-                r[0]: self._row(r)
-                for r in conn.execute(
-                    f"SELECT {self._ROW_COLUMNS} FROM models m WHERE m.id IN ({marks})", query.pinned
-                )
-            }
-            pinned_rows = [found[i] for i in query.pinned if i in found]
-            where = f"({where}) AND m.id NOT IN ({marks})"
-            params = [*params, *query.pinned]
-        total = conn.execute(f"SELECT count(*) FROM models m WHERE {where}", params).fetchone()[0]
+            column, desc = "updated", True
+        direction = "DESC" if desc else "ASC"
+        collate = " COLLATE NOCASE" if column == "name" else ""
+        # ids are unique: no tie to break, and the id index gives the order
+        tie = "" if column == "id" else f", m.rowid {direction}"
         offset = max(0, query.offset)
         limit = max(0, query.limit)
-        rows: list[ModelRow] = []
-        if offset < len(pinned_rows):
-            rows.extend(pinned_rows[offset : offset + limit])
-        rest_offset = max(0, offset - len(pinned_rows))
-        rest_limit = limit - len(rows)
-        if rest_limit > 0:
-            rows.extend(
-                self._row(r)
-                for r in conn.execute(
-                    f"SELECT {self._ROW_COLUMNS} FROM models m WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                    (*params, rest_limit, rest_offset),
+        pinned = tuple(dict.fromkeys(query.pinned))
+        with self._reading() as conn:
+            pinned_rows: list[ModelRow] = []
+            if pinned:
+                marks = ",".join("?" * len(pinned))
+                found = {
+                    r[0]: self._row(r)
+                    for r in conn.execute(f"SELECT {self._ROW_COLUMNS} FROM models m WHERE m.id IN ({marks})", pinned)
+                }
+                pinned_rows = [found[i] for i in pinned if i in found]
+                where = f"({where}) AND m.id NOT IN ({marks})"
+                params = [*params, *pinned]
+            total = conn.execute(f"SELECT count(*) FROM models m WHERE {where}", params).fetchone()[0]
+            rows: list[ModelRow] = pinned_rows[offset : offset + limit]
+            rest_offset = max(0, offset - len(pinned_rows))
+            rest_limit = limit - len(rows)
+            if rest_limit > 0 and rest_offset < total:
+                n_all = conn.execute("SELECT coalesce(max(rowid), 0) FROM models").fetchone()[0]
+                index = self._sort_index(conn, column)
+                walk = index is not None and self._walk_sort_index(rest_offset + rest_limit, total, n_all)
+                source = f"models m INDEXED BY {index}" if walk else "models m"
+                order = f"{'' if walk else '+'}m.{column}{collate} {direction}{tie}"
+                rows.extend(
+                    self._row(r)
+                    for r in conn.execute(
+                        f"SELECT {self._ROW_COLUMNS} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        (*params, rest_limit, rest_offset),
+                    )
                 )
-            )
         return ModelPage(rows=rows, total=total + len(pinned_rows), offset=offset)
 
+    @staticmethod
+    def _walk_sort_index(rows: int, total: int, n_all: int) -> bool:
+        """Whether to page by walking the sort column's index (visiting about
+        rows * n_all/total models) rather than collecting the `total` matches and
+        sorting them (about 3x the cost per model). SQLite keeps no statistics to
+        make this choice, and it chose badly (sorting thousands); we know `total`."""
+        return rows * n_all < 3 * total * total
+
+    def _sort_index(self, conn: sqlite3.Connection, column: str) -> str | None:
+        """The index that yields the models in `column` order (name: NOCASE)."""
+        if self._sort_indexes is None:
+            found: dict[str, str] = {}
+            for _seq, index, *_rest in conn.execute("PRAGMA index_list(models)").fetchall():
+                info = conn.execute(f"PRAGMA index_xinfo({index})").fetchall()
+                first = info[0]  # (seqno, cid, name, desc, collation, key)
+                wanted = "NOCASE" if first[2] == "name" else "BINARY"
+                if first[2] in MODEL_COLUMNS and first[4] == wanted and first[3] == 0:
+                    found.setdefault(first[2], index)
+            self._sort_indexes = found
+        return self._sort_indexes.get(column)
+
     def distinct_values(self, column: str, limit: int = 500) -> list[tuple[str, int]]:
+        """Most frequent first, then by value."""
         if column == "tags":
             sql = "SELECT tag, count(*) FROM model_tags GROUP BY tag ORDER BY count(*) DESC, tag LIMIT ?"
-        elif column in MODEL_COLUMNS:
-            sql = f"SELECT {column}, count(*) FROM models GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT ?"
         else:
-            raise SourceError(f"unknown column {column!r}")
-        return [(r[0], r[1]) for r in self.conn.execute(sql, (limit,))]
+            self._check_column(column)
+            sql = f"SELECT {column}, count(*) FROM models GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT ?"
+        with self._reading() as conn:
+            return [(r[0], r[1]) for r in conn.execute(sql, (limit,))]
 
     def count_models(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM models").fetchone()[0]
+        with self._reading() as conn:
+            return conn.execute("SELECT count(*) FROM models").fetchone()[0]
 
     # -- details ---------------------------------------------------------------------
     def get_models(self, ids: Sequence[str]) -> list[Model]:
         if not ids:
             return []
-        conn = self.conn
         found: dict[str, Model] = {}
-        for chunk_start in range(0, len(ids), 500):
-            part = list(ids[chunk_start : chunk_start + 500])
-            marks = ",".join("?" * len(part))
-            for r in conn.execute(
-                f"SELECT {', '.join(_MODEL_FIELDS)} FROM models WHERE id IN ({marks})", part
-            ):
-                found[r[0]] = self._model_from_row(r)
-            for parent, child in conn.execute(
-                f"SELECT parent, id FROM models WHERE parent IN ({marks}) ORDER BY created, id", part
-            ):
-                if parent in found:
-                    found[parent].children.append(child)
+        with self._reading() as conn:
+            for chunk_start in range(0, len(ids), 500):
+                part = list(ids[chunk_start : chunk_start + 500])
+                marks = ",".join("?" * len(part))
+                for r in conn.execute(
+                    f"SELECT {', '.join(_MODEL_FIELDS)} FROM models JOIN model_details ON model = models.rowid "
+                    f"WHERE id IN ({marks})",
+                    part,
+                ):
+                    found[r[0]] = self._model_from_row(r)
+                for parent, child in conn.execute(
+                    f"SELECT parent, id FROM models WHERE parent IN ({marks}) ORDER BY created, id", part
+                ):
+                    if parent in found and child not in found[parent].children:
+                        found[parent].children.append(child)
         return [found[i] for i in ids if i in found]
 
     @staticmethod
@@ -534,27 +796,25 @@ class SQLiteStore(Source):
 
     # -- scalars -------------------------------------------------------------------------
     def scalar_summaries(self, ids: Sequence[str]) -> dict[str, list[ScalarSummary]]:
-        conn = self.conn
-        rowids = self._model_rowids(conn, ids)
-        out: dict[str, list[ScalarSummary]] = {i: [] for i in ids if i in rowids}
-        if not rowids:
-            return out
-        by_rowid = {v: k for k, v in rowids.items()}
-        marks = ",".join("?" * len(by_rowid))
-        for r in conn.execute(
-            f"""SELECT model, metric, variant, last_value, last_iter, min_value, min_iter,
-                       max_value, max_iter, count, first_ts, last_ts
-                FROM series WHERE model IN ({marks}) AND count > 0 ORDER BY metric, variant""",
-            list(by_rowid),
-        ):
-            out[by_rowid[r[0]]].append(
-                ScalarSummary(
-                    metric=r[1], variant=r[2],
-                    last=float("nan") if r[3] is None else r[3], last_iteration=r[4],
-                    min=r[5], min_iteration=r[6], max=r[7], max_iteration=r[8], count=r[9],
-                    first_timestamp=r[10], last_timestamp=r[11],
-                )
-            )
+        """From the series rows alone: O(series), whatever the number of points."""
+        with self._reading() as conn:
+            rowids = self._model_rowids(conn, ids)
+            out: dict[str, list[ScalarSummary]] = {i: [] for i in ids if i in rowids}
+            if not rowids:
+                return out
+            by_rowid = {v: k for k, v in rowids.items()}
+            marks = ",".join("?" * len(by_rowid))
+            rows = conn.execute(
+                f"""SELECT model, metric, variant, last_value, last_iter, min_value, min_iter,
+                           max_value, max_iter, count, first_ts, last_ts
+                    FROM series WHERE model IN ({marks}) AND count > 0 ORDER BY metric, variant""",
+                list(by_rowid),
+            ).fetchall()
+        nan = float("nan")
+        for model, metric, variant, last, *rest in rows:
+            # positional: ScalarSummary(metric, variant, last, last_iteration, min, min_iteration,
+            # max, max_iteration, count, first_timestamp, last_timestamp)
+            out[by_rowid[model]].append(ScalarSummary(metric, variant, nan if last is None else last, *rest))
         return out
 
     def _sid(self, conn: sqlite3.Connection, model_id: str, metric: str, variant: str) -> int | None:
@@ -578,7 +838,21 @@ class SQLiteStore(Source):
             tss.append(ts)
         if not its:
             return np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.float64)
+        if len(its) == 1:
+            return its[0], vs[0], tss[0]
         return np.concatenate(its), np.concatenate(vs), np.concatenate(tss)
+
+    def _decode_chunks(self, conn: sqlite3.Connection, sid: int, nos: list[int]) -> dict[int, tuple]:
+        out: dict[int, tuple] = {}
+        for start in range(0, len(nos), 500):
+            part = nos[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for no, n, first_iter, step, ib, vb, tb in conn.execute(
+                f"SELECT no, n, first_iter, iter_step, iters, vals, ts FROM chunks WHERE sid=? AND no IN ({marks})",
+                (sid, *part),
+            ):
+                out[no] = _decode_chunk(n, first_iter, step, ib, vb, tb)
+        return out
 
     def series(
         self,
@@ -591,140 +865,175 @@ class SQLiteStore(Source):
         by: str = "iteration",
         buckets: int = 400,
     ) -> SeriesData:
+        """See Source.series. On the time axis only points with a timestamp count.
+        Reads the chunk statistics of the range, then decodes only the chunks that
+        cross a bucket boundary or the range's ends; a chunk inside one bucket is
+        represented by its extreme points, which is exactly what downsampling all of
+        its points would keep. Memory is bounded by the buckets, not the points."""
         if by not in ("iteration", "time"):
             raise SourceError(f"series: by must be iteration or time, not {by!r}")
-        conn = self.conn
+        buckets = max(1, int(buckets))
         empty = SeriesData(metric, variant, np.empty(0, np.int64), np.empty(0), np.empty(0), 0, False)
-        sid = self._sid(conn, model_id, metric, variant)
-        if sid is None:
+        lo = -np.inf if start is None else float(start)
+        hi = np.inf if end is None else float(end)
+        if lo > hi:
             return empty
-        lo = -np.inf if start is None else start
-        hi = np.inf if end is None else end
-        if by == "iteration":
-            where, params = "last_iter >= ? AND first_iter <= ?", (
-                int(max(lo, -(2**62))), int(min(hi, 2**62)))
-        else:
-            where, params = "(max_ts IS NULL OR max_ts >= ?) AND (min_ts IS NULL OR min_ts <= ?)", (
-                float(max(lo, -1e300)), float(min(hi, 1e300)))
-        chunk_rows = conn.execute(
-            f"""SELECT no, n, first_iter, last_iter, first_value, last_value, min_value, min_iter,
-                       max_value, max_iter, min_ts, max_ts FROM chunks WHERE sid=? AND {where} ORDER BY no""",
-            (sid, *params),
-        ).fetchall()
-        if not chunk_rows:
-            return empty
-        total_estimate = sum(r[1] for r in chunk_rows)
-        if by == "iteration" and len(chunk_rows) > 4 * max(1, buckets):
-            # Long range: chunk statistics stand in for the chunks fully inside it
-            # (each as its first, min, max and last point); only the two edge chunks
-            # are decoded. The picture is the same at this bucket count.
-            return self._series_from_chunk_stats(conn, sid, metric, variant, chunk_rows, lo, hi, buckets)
-        it, v, ts = self._read_points(conn, sid, where, params)
-        x = it if by == "iteration" else ts
-        mask = (x >= lo) & (x <= hi)
-        if not mask.all():
-            it, v, ts = it[mask], v[mask], ts[mask]
-        total = int(it.shape[0])
-        if by == "time":
-            order = np.argsort(ts, kind="stable")
-            it, v, ts = it[order], v[order], ts[order]
-            x = ts
-        else:
-            x = it
-        keep = downsample_indices(x, v, buckets)
-        downsampled = keep.shape[0] < total
-        del total_estimate
-        return SeriesData(metric, variant, it[keep], v[keep], ts[keep], total, downsampled)
+        with self._reading() as conn:
+            sid = self._sid(conn, model_id, metric, variant)
+            if sid is None:
+                return empty
+            if by == "iteration":
+                sql_lo, sql_hi = int(max(lo, -(2**62))), int(min(hi, 2**62))
+                where = "last_iter >= ? AND first_iter <= ?"
+            else:
+                sql_lo, sql_hi = float(max(lo, -1e300)), float(min(hi, 1e300))
+                where = "max_ts >= ? AND min_ts <= ?"  # chunks without timestamps have NULLs: left out
+            chunk_rows = conn.execute(
+                f"""SELECT no, n, first_iter, last_iter, min_ts, max_ts, extremes FROM chunks
+                    WHERE sid=? AND {where} ORDER BY no""",
+                (sid, sql_lo, sql_hi),
+            ).fetchall()
+            if not chunk_rows:
+                return empty
+            return self._series_from_chunks(conn, sid, metric, variant, chunk_rows, by, lo, hi, buckets)
 
-    def _series_from_chunk_stats(self, conn, sid, metric, variant, chunk_rows, lo, hi, buckets) -> SeriesData:
+    def _series_from_chunks(
+        self,
+        conn: sqlite3.Connection,
+        sid: int,
+        metric: str,
+        variant: str,
+        chunk_rows: list[tuple],
+        by: str,
+        lo: float,
+        hi: float,
+        buckets: int,
+    ) -> SeriesData:
+        time_axis = by == "time"
+
+        def span(row: tuple) -> tuple[float, float]:
+            return (row[4], row[5]) if time_axis else (row[2], row[3])
+
+        def inside(row: tuple) -> bool:
+            # wholly in range, and (time axis) every point has a timestamp: its n points all count
+            x_lo, x_hi = span(row)
+            if time_axis and (row[6] is None or not row[6][0] & _ALL_TS_KNOWN):
+                return False
+            return lo <= x_lo and x_hi <= hi
+
+        whole = [inside(r) for r in chunk_rows]
+        partial_nos = [r[0] for r, w in zip(chunk_rows, whole) if not w]
+        decoded: dict[int, tuple] = {}
+        for no, (it, v, ts) in self._decode_chunks(conn, sid, partial_nos).items():
+            x = ts if time_axis else it
+            mask = (x >= lo) & (x <= hi)
+            decoded[no] = (it[mask], v[mask], ts[mask]) if not mask.all() else (it, v, ts)
+        total = sum(r[1] for r, w in zip(chunk_rows, whole) if w) + sum(d[0].shape[0] for d in decoded.values())
+        if total == 0:
+            return SeriesData(metric, variant, np.empty(0, np.int64), np.empty(0), np.empty(0), 0, False)
+        # The range's first and last x: from the whole chunks' bounds and the decoded points.
+        x_bounds = [span(r) for r, w in zip(chunk_rows, whole) if w]
+        for it, _v, ts in decoded.values():
+            if it.shape[0]:
+                x = ts if time_axis else it
+                x_bounds.append((float(x.min()), float(x.max())))
+        x0 = min(b[0] for b in x_bounds)
+        x1 = max(b[1] for b in x_bounds)
+        summarized = set()
+        if total > 2 * buckets:
+            for r, w in zip(chunk_rows, whole):
+                if w and r[6] is not None:
+                    edges = bucket_of(np.array(span(r)), x0, x1, buckets)
+                    if edges[0] == edges[1]:
+                        summarized.add(r[0])
+        rest = [r[0] for r, w in zip(chunk_rows, whole) if w and r[0] not in summarized]
+        decoded.update(self._decode_chunks(conn, sid, rest))
         its: list[np.ndarray] = []
         vs: list[np.ndarray] = []
-        total = 0
-        edge_nos = {chunk_rows[0][0], chunk_rows[-1][0]}
-        for row in chunk_rows:
-            no, n, fi, li, fv, lv, mnv, mni, mxv, mxi, _mnt, _mxt = row
-            if no in edge_nos and (fi < lo or li > hi):
-                it, v, _ts = self._read_points(conn, sid, "no = ?", (no,))
-                mask = (it >= lo) & (it <= hi)
-                it, v = it[mask], v[mask]
-                total += int(it.shape[0])
-                if it.size:
-                    keep = downsample_indices(it, v, 2)
-                    its.append(it[keep])
-                    vs.append(v[keep])
-                continue
-            total += n
-            pts = {fi: fv, li: lv}
-            if mni is not None:
-                pts[mni] = mnv
-                pts[mxi] = mxv
-            order = sorted(pts)
-            its.append(np.array(order, dtype=np.int64))
-            vs.append(np.array([pts[k] if pts[k] is not None else np.nan for k in order], dtype=np.float64))
-        it = np.concatenate(its)
-        v = np.concatenate(vs)
-        keep = downsample_indices(it, v, buckets)
-        # timestamps are not kept in chunk statistics; interpolate from chunk time bounds is not
-        # worth it: a time-axis chart asks with by="time".
-        ts = np.full(keep.shape[0], np.nan)
-        return SeriesData(metric, variant, it[keep], v[keep], ts, total, True)
+        tss: list[np.ndarray] = []
+        for r in chunk_rows:
+            if r[0] in summarized:
+                rec = np.frombuffer(r[6], dtype=_EXTREME, offset=1)
+                its.append(rec["it"])
+                vs.append(rec["v"])
+                tss.append(rec["ts"])
+            else:
+                it, v, ts = decoded[r[0]]
+                its.append(it)
+                vs.append(v)
+                tss.append(ts)
+        it = np.concatenate(its).astype(np.int64, copy=False)
+        v = np.concatenate(vs).astype(np.float64, copy=False)
+        ts = np.concatenate(tss).astype(np.float64, copy=False)
+        if time_axis:
+            order = np.argsort(ts, kind="stable")
+            it, v, ts = it[order], v[order], ts[order]
+        x = ts if time_axis else it
+        if summarized:
+            # the candidates hold every bucket's first/min/max/last point: choose among them
+            keep = bucket_extremes_indices(x, v, buckets)
+        else:
+            keep = downsample_indices(x, v, buckets)
+        return SeriesData(metric, variant, it[keep], v[keep], ts[keep], total, keep.shape[0] < total)
 
     def read_series(self, model_id: str, metric: str, variant: str) -> ScalarSeries:
         """All points of one series (export; tests)."""
-        conn = self.conn
-        sid = self._sid(conn, model_id, metric, variant)
-        if sid is None:
-            raise SourceError(f"model {model_id}: no series {metric}/{variant}")
-        it, v, ts = self._read_points(conn, sid)
+        with self._reading() as conn:
+            sid = self._sid(conn, model_id, metric, variant)
+            if sid is None:
+                raise SourceError(f"model {model_id}: no series {metric}/{variant}")
+            it, v, ts = self._read_points(conn, sid)
         return ScalarSeries(metric, variant, it, v, ts)
 
     def single_values(self, ids: Sequence[str]) -> dict[str, dict[str, float]]:
-        conn = self.conn
-        rowids = self._model_rowids(conn, ids)
-        out: dict[str, dict[str, float]] = {i: {} for i in ids if i in rowids}
-        if not rowids:
-            return out
-        by_rowid = {v: k for k, v in rowids.items()}
-        marks = ",".join("?" * len(by_rowid))
-        for model, name, value in conn.execute(
-            f"SELECT model, name, value FROM single_values WHERE model IN ({marks}) ORDER BY name", list(by_rowid)
-        ):
-            out[by_rowid[model]][name] = float("nan") if value is None else value
+        with self._reading() as conn:
+            rowids = self._model_rowids(conn, ids)
+            out: dict[str, dict[str, float]] = {i: {} for i in ids if i in rowids}
+            if not rowids:
+                return out
+            by_rowid = {v: k for k, v in rowids.items()}
+            marks = ",".join("?" * len(by_rowid))
+            for model, name, value in conn.execute(
+                f"SELECT model, name, value FROM single_values WHERE model IN ({marks}) ORDER BY name",
+                list(by_rowid),
+            ):
+                out[by_rowid[model]][name] = float("nan") if value is None else value
         return out
 
     # -- plots ---------------------------------------------------------------------------
     def plots(self, ids: Sequence[str], iteration: int | None = None) -> dict[str, list[Plot]]:
-        conn = self.conn
-        rowids = self._model_rowids(conn, ids)
-        out: dict[str, list[Plot]] = {i: [] for i in ids if i in rowids}
-        if not rowids:
-            return out
-        by_rowid = {v: k for k, v in rowids.items()}
-        marks = ",".join("?" * len(by_rowid))
-        limit_it = 2**62 if iteration is None else int(iteration)
-        # SQLite's bare-column rule: with max(), the other columns come from the max row
-        for model, metric, variant, it, kind, data, ts in conn.execute(
-            f"""SELECT model, metric, variant, max(iteration), kind, data, ts FROM plots
-                WHERE model IN ({marks}) AND iteration <= ?
-                GROUP BY model, metric, variant ORDER BY metric, variant""",
-            (*by_rowid, limit_it),
-        ):
+        with self._reading() as conn:
+            rowids = self._model_rowids(conn, ids)
+            out: dict[str, list[Plot]] = {i: [] for i in ids if i in rowids}
+            if not rowids:
+                return out
+            by_rowid = {v: k for k, v in rowids.items()}
+            marks = ",".join("?" * len(by_rowid))
+            limit_it = 2**62 if iteration is None else int(iteration)
+            # SQLite's bare-column rule: with max(), the other columns come from the max row
+            rows = conn.execute(
+                f"""SELECT model, metric, variant, max(iteration), kind, data, ts FROM plots
+                    WHERE model IN ({marks}) AND iteration <= ?
+                    GROUP BY model, metric, variant ORDER BY metric, variant""",
+                (*by_rowid, limit_it),
+            ).fetchall()
+        for model, metric, variant, it, kind, data, ts in rows:
             out[by_rowid[model]].append(Plot(metric, variant, it, kind, json.loads(data), ts))
         return out
 
     def plot_iterations(self, ids: Sequence[str]) -> list[int]:
-        conn = self.conn
-        rowids = self._model_rowids(conn, ids)
-        if not rowids:
-            return []
-        marks = ",".join("?" * len(rowids))
-        return [
-            r[0]
-            for r in conn.execute(
-                f"SELECT DISTINCT iteration FROM plots WHERE model IN ({marks}) ORDER BY iteration",
-                list(rowids.values()),
-            )
-        ]
+        with self._reading() as conn:
+            rowids = self._model_rowids(conn, ids)
+            if not rowids:
+                return []
+            marks = ",".join("?" * len(rowids))
+            return [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT DISTINCT iteration FROM plots WHERE model IN ({marks}) ORDER BY iteration",
+                    list(rowids.values()),
+                )
+            ]
 
     # -- writing ---------------------------------------------------------------------------
     @staticmethod
@@ -758,6 +1067,7 @@ class SQLiteStore(Source):
         if not m.updated:
             m.updated = m.created
         p = self._model_params(m)
+        details = [p.pop(c) for c in _DETAIL_FIELDS]
         p["gen"] = gen
         cols = list(p)
         conn.execute(
@@ -766,6 +1076,7 @@ class SQLiteStore(Source):
             p,
         )
         rowid = conn.execute("SELECT rowid FROM models WHERE id=?", (m.id,)).fetchone()[0]
+        conn.execute("INSERT OR REPLACE INTO model_details VALUES (?, ?, ?, ?, ?, ?, ?)", (rowid, *details))
         conn.execute("DELETE FROM model_tags WHERE model=?", (rowid,))
         conn.executemany(
             "INSERT OR IGNORE INTO model_tags VALUES (?, ?)", [(rowid, t) for t in m.tags if t]
@@ -806,82 +1117,97 @@ class SQLiteStore(Source):
         timestamps: Iterable[float] | np.ndarray | None = None,
     ) -> None:
         """Append points to one series (the batch API). Iterations already stored
-        are superseded by the new points."""
+        are superseded by the new points. Timestamps are epoch seconds, kept to the
+        millisecond; None stamps every point with the current time."""
         self.add_many(model_id, [(metric, variant, iterations, values, timestamps)])
 
     def add_many(self, model_id: str, batches: Sequence[tuple]) -> None:
         """Several series' points in one transaction: [(metric, variant, iters, values, ts|None)]."""
+        prepared = [
+            (metric, variant, _prepare_points(f"{metric}/{variant}", iterations, values, timestamps))
+            for metric, variant, iterations, values, timestamps in batches
+        ]
         with self._write() as conn:
             rowid = self._require_rowid(conn, model_id)
             gen = self._generation(conn)
-            for metric, variant, iterations, values, timestamps in batches:
-                self._append_points(conn, rowid, metric, variant, iterations, values, timestamps)
+            for metric, variant, points in prepared:
+                self._append_points(conn, rowid, metric, variant, *points)
             self._touch(conn, rowid, gen)
 
-    def _append_points(self, conn, rowid, metric, variant, iterations, values, timestamps) -> None:
-        it = np.asarray(iterations, dtype=np.int64).ravel()
-        v = np.asarray(values, dtype=np.float64).ravel()
-        if timestamps is None:
-            ts = np.full(it.shape, time.time())
-        else:
-            ts = np.asarray(timestamps, dtype=np.float64).ravel()
-        if not (it.shape == v.shape == ts.shape):
-            raise SourceError(
-                f"{metric}/{variant}: iterations, values and timestamps differ in length "
-                f"({it.shape[0]}, {v.shape[0]}, {ts.shape[0]})"
-            )
+    def _append_points(
+        self, conn: sqlite3.Connection, rowid: int, metric: str, variant: str,
+        it: np.ndarray, v: np.ndarray, ms: np.ndarray,
+    ) -> None:
+        """Write prepared points (sorted, deduped, ms timestamps) to one series."""
         if it.size == 0:
             return
-        # stable sort by iteration, then last reported wins per iteration
-        if not bool(np.all(it[1:] >= it[:-1])):
-            order = np.argsort(it, kind="stable")
-            it, v, ts = it[order], v[order], ts[order]
-        it, v, ts = dedupe_last_wins(it, v, ts)
-        ms = _ts_to_ms(ts)
         row = conn.execute(
-            "SELECT sid, last_iter, nchunks FROM series WHERE model=? AND metric=? AND variant=?",
+            """SELECT sid, count, last_iter, min_value, min_iter, max_value, max_iter, first_ts, last_ts, nchunks
+               FROM series WHERE model=? AND metric=? AND variant=?""",
             (rowid, metric, variant),
         ).fetchone()
         if row is None:
             sid = conn.execute(
                 "INSERT INTO series (model, metric, variant) VALUES (?, ?, ?)", (rowid, metric, variant)
             ).lastrowid
-            last_iter, nchunks = None, 0
-        else:
-            sid, last_iter, nchunks = row
+            nchunks = self._write_chunks(conn, sid, 0, it, v, ms)
+            self._store_summary(conn, sid, (0, None, None, None, None, None, None, None), it, v, ms, nchunks)
+            return
+        sid, count, last_iter, *old_summary, nchunks = row
         if last_iter is not None and int(it[0]) <= last_iter:
-            # A resume re-reports iterations: merge with the stored chunks that overlap,
-            # new points winning, and rewrite them.
-            first_no = conn.execute(
-                "SELECT min(no) FROM chunks WHERE sid=? AND last_iter >= ?", (sid, int(it[0]))
-            ).fetchone()[0]
-            old_it, old_v, old_ts = self._read_points(conn, sid, "no >= ?", (first_no,))
-            old_ms = _ts_to_ms(old_ts)
-            all_it = np.concatenate((old_it, it))
-            all_v = np.concatenate((old_v, v))
-            all_ms = np.concatenate((old_ms, ms))
-            order = np.argsort(all_it, kind="stable")
-            all_it, all_v, all_ms = dedupe_last_wins(all_it[order], all_v[order], all_ms[order])
+            self._merge_points(conn, sid, it, v, ms)
+            return
+        # A pure append. Merge the new points with the trailing partial chunks no more
+        # than twice the size of what is being written (a binary counter): a series
+        # fed by small flushes keeps O(log) partial chunks and rewrites each point
+        # O(log) times, instead of rewriting a 4096-point tail on every flush.
+        first_no = nchunks
+        size = int(it.shape[0])
+        for no, n in conn.execute(
+            "SELECT no, n FROM chunks WHERE sid=? ORDER BY no DESC LIMIT ?", (sid, TAIL_SCAN)
+        ):
+            if n >= CHUNK_POINTS or n > 2 * size:
+                break
+            size += n
+            first_no = no
+        new_it, new_v, new_ms = it, v, ms
+        if first_no < nchunks:
+            t_it, t_v, t_ts = self._read_points(conn, sid, "no >= ?", (first_no,))
+            it = np.concatenate((t_it, it))
+            v = np.concatenate((t_v, v))
+            ms = np.concatenate((_ts_to_ms(t_ts), ms))
             conn.execute("DELETE FROM chunks WHERE sid=? AND no >= ?", (sid, first_no))
-            self._write_chunks(conn, sid, first_no, all_it, all_v, all_ms)
-        else:
-            start_no = nchunks
-            if nchunks:
-                tail = conn.execute(
-                    "SELECT no, n FROM chunks WHERE sid=? AND no=?", (sid, nchunks - 1)
-                ).fetchone()
-                if tail is not None and tail[1] < CHUNK_POINTS:
-                    # fill the tail chunk first, so that small appends do not make tiny chunks
-                    t_it, t_v, t_ts = self._read_points(conn, sid, "no = ?", (tail[0],))
-                    it = np.concatenate((t_it, it))
-                    v = np.concatenate((t_v, v))
-                    ms = np.concatenate((_ts_to_ms(t_ts), ms))
-                    conn.execute("DELETE FROM chunks WHERE sid=? AND no=?", (sid, tail[0]))
-                    start_no = tail[0]
-            self._write_chunks(conn, sid, start_no, it, v, ms)
+        nchunks = first_no + self._write_chunks(conn, sid, first_no, it, v, ms)
+        self._store_summary(conn, sid, (count, last_iter, *old_summary), new_it, new_v, new_ms, nchunks)
+
+    def _merge_points(self, conn: sqlite3.Connection, sid: int, it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> None:
+        """A resume re-reports iterations: merge with the stored chunks from the first
+        one the new points reach (and the trailing partial chunks), new points
+        winning, rewrite them, and recompute the summary (superseded points may
+        have been its Min or Max)."""
+        first_no = conn.execute(
+            "SELECT min(no) FROM chunks WHERE sid=? AND last_iter >= ?", (sid, int(it[0]))
+        ).fetchone()[0]
+        tail_start = first_no
+        for no, n in conn.execute(
+            "SELECT no, n FROM chunks WHERE sid=? ORDER BY no DESC LIMIT ?", (sid, TAIL_SCAN)
+        ):
+            if n >= CHUNK_POINTS:
+                break
+            tail_start = min(tail_start, no)
+        first_no = tail_start
+        old_it, old_v, old_ts = self._read_points(conn, sid, "no >= ?", (first_no,))
+        all_it = np.concatenate((old_it, it))
+        all_v = np.concatenate((old_v, v))
+        all_ms = np.concatenate((_ts_to_ms(old_ts), ms))
+        order = np.argsort(all_it, kind="stable")
+        all_it, all_v, all_ms = dedupe_last_wins(all_it[order], all_v[order], all_ms[order])
+        conn.execute("DELETE FROM chunks WHERE sid=? AND no >= ?", (sid, first_no))
+        self._write_chunks(conn, sid, first_no, all_it, all_v, all_ms)
         self._refresh_series_summary(conn, sid)
 
-    def _write_chunks(self, conn, sid: int, start_no: int, it, v, ms) -> None:
+    def _write_chunks(self, conn: sqlite3.Connection, sid: int, start_no: int, it, v, ms) -> int:
+        """Chunks of CHUNK_POINTS points (the last may be partial); returns how many."""
         rows = []
         no = start_no
         for s in range(0, int(it.shape[0]), CHUNK_POINTS):
@@ -890,12 +1216,37 @@ class SQLiteStore(Source):
             no += 1
         conn.executemany(
             """INSERT INTO chunks (sid, no, n, first_iter, last_iter, first_value, last_value,
-                   min_value, min_iter, max_value, max_iter, min_ts, max_ts, iter_step, iters, vals, ts)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   min_value, min_iter, max_value, max_iter, min_ts, max_ts, iter_step, iters, vals, ts, extremes)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             rows,
         )
+        return len(rows)
 
-    def _refresh_series_summary(self, conn, sid: int) -> None:
+    @staticmethod
+    def _store_summary(conn: sqlite3.Connection, sid: int, old: tuple, it, v, ms, nchunks: int) -> None:
+        """Fold appended points (all after the stored ones) into the series summary:
+        O(new points). On ties Min/Max keep the earliest iteration."""
+        count, _last_iter, mn, mn_it, mx, mx_it, first_ts, last_ts = old
+        minmax = _finite_extremes(v)
+        if minmax is not None:
+            imin, imax = minmax
+            if mn is None or float(v[imin]) < mn:
+                mn, mn_it = float(v[imin]), int(it[imin])
+            if mx is None or float(v[imax]) > mx:
+                mx, mx_it = float(v[imax]), int(it[imax])
+        known = ms[ms != NO_TS]
+        if known.size:
+            lo, hi = float(known.min()) / 1000.0, float(known.max()) / 1000.0
+            first_ts = lo if first_ts is None else min(first_ts, lo)
+            last_ts = hi if last_ts is None else max(last_ts, hi)
+        conn.execute(
+            """UPDATE series SET count=?, last_iter=?, last_value=?, min_value=?, min_iter=?,
+                   max_value=?, max_iter=?, first_ts=?, last_ts=?, nchunks=? WHERE sid=?""",
+            (count + int(it.shape[0]), int(it[-1]), _none_if_nan(float(v[-1])), mn, mn_it, mx, mx_it,
+             first_ts, last_ts, nchunks, sid),
+        )
+
+    def _refresh_series_summary(self, conn: sqlite3.Connection, sid: int) -> None:
         """Recompute a series' summary from its chunk statistics: O(chunks), not O(points)."""
         conn.execute(
             """UPDATE series SET
@@ -918,12 +1269,15 @@ class SQLiteStore(Source):
         )
 
     def set_single_values(self, model_id: str, values: dict[str, float]) -> None:
+        rows = []
+        for name, value in values.items():
+            try:
+                rows.append((name, float(value)))
+            except (TypeError, ValueError):
+                raise SourceError(f"single value {name!r}: not a number ({value!r})") from None
         with self._write() as conn:
             rowid = self._require_rowid(conn, model_id)
-            conn.executemany(
-                "INSERT OR REPLACE INTO single_values VALUES (?, ?, ?)",
-                [(rowid, k, float(v)) for k, v in values.items()],
-            )
+            conn.executemany("INSERT OR REPLACE INTO single_values VALUES (?, ?, ?)", [(rowid, *r) for r in rows])
             self._touch(conn, rowid, self._generation(conn))
 
     def add_plots(self, model_id: str, plots: Sequence[Plot]) -> None:
@@ -933,7 +1287,7 @@ class SQLiteStore(Source):
             self._touch(conn, rowid, self._generation(conn))
 
     @staticmethod
-    def _insert_plots(conn, rowid: int, plots: Sequence[Plot]) -> None:
+    def _insert_plots(conn: sqlite3.Connection, rowid: int, plots: Sequence[Plot]) -> None:
         conn.executemany(
             "INSERT OR REPLACE INTO plots VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -961,7 +1315,8 @@ class SQLiteStore(Source):
                     conn.execute("DELETE FROM single_values WHERE model=?", (existing[0],))
                 rowid = self._upsert_model(conn, m, gen)
                 for s in rec.scalars:
-                    self._append_points(conn, rowid, s.metric, s.variant, s.iterations, s.values, s.timestamps)
+                    points = _prepare_points(f"{m.id}: {s.metric}/{s.variant}", s.iterations, s.values, s.timestamps)
+                    self._append_points(conn, rowid, s.metric, s.variant, *points)
                 if rec.single_values:
                     conn.executemany(
                         "INSERT OR REPLACE INTO single_values VALUES (?, ?, ?)",
@@ -973,44 +1328,48 @@ class SQLiteStore(Source):
         return ids
 
     def export_records(self, ids: Sequence[str]) -> list[ModelRecord]:
-        models = self.get_models(ids)
-        missing = [i for i in ids if i not in {m.id for m in models}]
-        if missing:
-            raise SourceError(f"unknown model {missing[0]!r}")
-        conn = self.conn
         records = []
-        for m in models:
-            m.children = []  # derived, never exported
-            rowid = conn.execute("SELECT rowid FROM models WHERE id=?", (m.id,)).fetchone()[0]
-            scalars = []
-            for sid, metric, variant in conn.execute(
-                "SELECT sid, metric, variant FROM series WHERE model=? ORDER BY metric, variant", (rowid,)
-            ).fetchall():
-                it, v, ts = self._read_points(conn, sid)
-                scalars.append(ScalarSeries(metric, variant, it, v, ts))
-            singles = {
-                k: (float("nan") if v is None else v)
-                for k, v in conn.execute(
-                    "SELECT name, value FROM single_values WHERE model=? ORDER BY name", (rowid,)
-                )
-            }
-            plots = [
-                Plot(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
-                for r in conn.execute(
-                    "SELECT metric, variant, iteration, kind, data, ts FROM plots WHERE model=? "
-                    "ORDER BY metric, variant, iteration",
-                    (rowid,),
-                )
-            ]
-            records.append(ModelRecord(m, scalars, singles, plots))
+        with self._reading() as conn:
+            models = self.get_models(ids)
+            known = {m.id for m in models}
+            missing = [i for i in ids if i not in known]
+            if missing:
+                raise SourceError(f"unknown model {missing[0]!r}")
+            for m in models:
+                m.children = []  # derived, never exported
+                rowid = conn.execute("SELECT rowid FROM models WHERE id=?", (m.id,)).fetchone()[0]
+                scalars = []
+                for sid, metric, variant in conn.execute(
+                    "SELECT sid, metric, variant FROM series WHERE model=? ORDER BY metric, variant", (rowid,)
+                ).fetchall():
+                    it, v, ts = self._read_points(conn, sid)
+                    scalars.append(ScalarSeries(metric, variant, it, v, ts))
+                singles = {
+                    k: (float("nan") if v is None else v)
+                    for k, v in conn.execute(
+                        "SELECT name, value FROM single_values WHERE model=? ORDER BY name", (rowid,)
+                    )
+                }
+                plots = [
+                    Plot(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+                    for r in conn.execute(
+                        "SELECT metric, variant, iteration, kind, data, ts FROM plots WHERE model=? "
+                        "ORDER BY metric, variant, iteration",
+                        (rowid,),
+                    )
+                ]
+                records.append(ModelRecord(m, scalars, singles, plots))
         return records
 
     # -- maintenance -------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
-        conn = self.conn
-        return {
-            "models": conn.execute("SELECT count(*) FROM models").fetchone()[0],
-            "series": conn.execute("SELECT count(*) FROM series").fetchone()[0],
-            "points": conn.execute("SELECT coalesce(sum(count), 0) FROM series").fetchone()[0],
-            "bytes": self.path.stat().st_size if self.path.exists() else 0,
-        }
+        with self._reading() as conn:
+            out = {
+                "models": conn.execute("SELECT count(*) FROM models").fetchone()[0],
+                "series": conn.execute("SELECT count(*) FROM series").fetchone()[0],
+                "points": conn.execute("SELECT coalesce(sum(count), 0) FROM series").fetchone()[0],
+            }
+        wal = self.path.with_name(self.path.name + "-wal")
+        out["bytes"] = self.path.stat().st_size if self.path.exists() else 0
+        out["wal_bytes"] = wal.stat().st_size if wal.exists() else 0
+        return out
