@@ -19,6 +19,7 @@ from ..core.colors import ModelColors
 from ..core.model import Model
 from ..core.state import ComparisonState
 from ..sources.base import Source
+from .worker_errors import ReportWorkerErrors
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class EmbedTarget:
     fmt: str = "text"
 
 
-class TabBody(Widget):
+class TabBody(ReportWorkerErrors, Widget):
     """Base class of the Details, Network, Scalars and Plots bodies."""
 
     DEFAULT_CSS = """
@@ -61,6 +62,16 @@ class TabBody(Widget):
         self.state = state
         self.models = models  # the compared models that exist, in comparison order
         self.colors = colors
+
+    # DOMNode.colors is a read-only property (the widget's CSS colors); here `colors`
+    # means the model colors. Textual's own code reads `.colors` only on LoadingIndicator.
+    @property
+    def colors(self) -> ModelColors:  # type: ignore[override]
+        return self._model_colors
+
+    @colors.setter
+    def colors(self, value: ModelColors) -> None:
+        self._model_colors = value
 
     def set_state(self, state: ComparisonState, models: list[Model]) -> None:
         """Called by the shell whenever the comparison state or the models change.

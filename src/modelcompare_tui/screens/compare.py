@@ -1,0 +1,166 @@
+"""The compare shell: the tab bar, the compared-models bar, and the tab's body.
+
+One CompareScreen per tab (the App's MODES `details`, `network`, `scalars`,
+`plots`), all showing the App's one ComparisonState. The body of each tab
+comes from TAB_BODIES; bodies are imported when their tab first opens (they
+bring pandas/plotext, which the start screen must not pay for).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..core.colors import ModelColors
+from ..core.model import Model
+from ..core.state import ComparisonState
+from ..sources.base import Source
+from ..widgets.model_bar import TAB_TITLES, ModelBar, TabBar
+from ..widgets.tab_body import TabBody
+
+if TYPE_CHECKING:
+    from ..app import ComparisonUpdate, ModelCompareApp
+
+BodyFactory = Callable[..., TabBody]
+
+
+class ShellBody(TabBody):
+    """A TabBody whose `colors` can be assigned: TabBody.__init__ assigns
+    self.colors, which Widget defines as a read-only property. (Until
+    tab_body.py declares it settable, bodies written here derive from this.)"""
+
+    @property  # type: ignore[override]
+    def colors(self) -> ModelColors:  # type: ignore[override]
+        return self._model_colors
+
+    @colors.setter
+    def colors(self, value: ModelColors) -> None:
+        self._model_colors = value
+
+
+class UnavailableBody(ShellBody):
+    """Stands in for a tab whose body module is missing from this build."""
+
+    DEFAULT_CSS = """
+    UnavailableBody { align: center middle; }
+    UnavailableBody > Static { width: auto; color: $text-muted; }
+    """
+
+    def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
+                 *, reason: str = "", **kwargs: Any) -> None:
+        super().__init__(source, state, models, colors, **kwargs)
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        text = "This tab is not available in this build"
+        if self.reason:
+            text += f"\n[dim]{escape(self.reason)}[/dim]"
+        yield Static(text)
+
+
+def lazy_body(module: str, class_name: str) -> BodyFactory:
+    """A factory that imports `module` (relative to this package) on first use;
+    when the module or class is missing, an UnavailableBody takes its place."""
+
+    def make(source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
+             **kwargs: Any) -> TabBody:
+        try:
+            body_class = getattr(importlib.import_module(module, __package__), class_name)
+        except (ImportError, AttributeError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            return UnavailableBody(source, state, models, colors, reason=reason, **kwargs)
+        return body_class(source, state, models, colors, **kwargs)
+
+    make.__name__ = f"lazy_{class_name}"
+    return make
+
+
+TAB_BODIES: dict[str, BodyFactory] = {
+    "details": lazy_body("..widgets.diff_view", "DetailsBody"),
+    "network": lazy_body("..widgets.diff_view", "NetworkBody"),
+    "scalars": lazy_body("..widgets.scalars_view", "ScalarsBody"),
+    "plots": lazy_body("..widgets.plots_view", "PlotsBody"),
+}
+
+
+class CompareScreen(Screen[None]):
+    """The shell of one comparison tab."""
+
+    HELP_TITLE = "Comparison"
+    BINDINGS = [
+        Binding("1", "app.show_tab('details')", "Details", show=False, tooltip="Details tab"),
+        Binding("2", "app.show_tab('network')", "Network", show=False, tooltip="Network tab"),
+        Binding("3", "app.show_tab('scalars')", "Scalars", show=False, tooltip="Scalars tab"),
+        Binding("4", "app.show_tab('plots')", "Plots", show=False, tooltip="Plots tab"),
+        Binding("m", "models_list", "Models", tooltip="The compared models: remove, reorder, make base"),
+        Binding("plus", "add_models", "Add", tooltip="Add or remove models in a selection dialog"),
+        Binding("y", "app.copy_state", "Copy state", tooltip="Copy this comparison's state string"),
+        Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string"),
+        Binding("E", "app.embed", "Embed", show=False, tooltip="Embed code of the focused view"),
+        Binding("escape", "app.show_models", "Table", tooltip="Back to the models table"),
+    ]
+
+    def __init__(self, tab: str) -> None:
+        super().__init__(id=f"compare-{tab}", classes="compare-screen")
+        self.tab = tab
+        self.body: TabBody | None = None
+
+    @property
+    def mc_app(self) -> ModelCompareApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        bar = TabBar(id="tab-bar")
+        bar.show_tab(self.tab)
+        yield bar
+        yield ModelBar(id="model-bar")
+        yield Container(id="body-host")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"modelcompare — {TAB_TITLES[self.tab]}"
+        self.mc_app.comparison_changed.subscribe(self, self._on_comparison)
+        self._on_comparison(self.mc_app.current_update())
+
+    # -- the comparison -------------------------------------------------------------
+    def _on_comparison(self, update: ComparisonUpdate) -> None:
+        host = self.query_one("#body-host")
+        self.query_one(ModelBar).show_models(update.state.models, update.models, self.mc_app.colors, update.loading)
+        host.loading = update.loading and self.body is None
+        if update.loading or not update.models:
+            return
+        if self.body is None:
+            self.body = TAB_BODIES[self.tab](self.mc_app.source, update.state, list(update.models),
+                                             self.mc_app.colors, id=f"body-{self.tab}")
+            host.mount(self.body)
+            self.call_after_refresh(self._focus_body)
+        else:
+            self.body.set_state(update.state, list(update.models))
+
+    def _focus_body(self) -> None:
+        if self.body is None or self.focused is not None:
+            return
+        if self.body.focusable:
+            self.body.focus()
+            return
+        for widget in self.body.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    # -- actions ----------------------------------------------------------------------
+    def action_models_list(self) -> None:
+        from .dialogs import ModelsListDialog
+
+        self.app.push_screen(ModelsListDialog())
+
+    def action_add_models(self) -> None:
+        self.mc_app.action_add_models()

@@ -1,0 +1,461 @@
+"""Modal dialogs: column filter, MODELS list, model selection, help, state string.
+
+Each is a typed ModalScreen that returns its result with `dismiss` (frogmouth's
+pattern); the caller decides what to do with it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from ..core.colors import ModelColors
+from ..core.model import ModelQuery
+from ..core.table_query import MIN_COMPARED, ColumnFilter, filter_kind, parse_date_bound, selection_problem
+from ..sources.base import Source
+from ..widgets.model_browser import ModelBrowser
+from ..widgets.model_table import ModelTable
+from ..widgets.worker_errors import ReportWorkerErrors
+
+if TYPE_CHECKING:
+    from ..app import ComparisonUpdate, ModelCompareApp
+    from ..keys import KeySection
+
+
+class FilterDialog(ReportWorkerErrors, ModalScreen[ColumnFilter | None]):
+    """`f`: a checklist of values (categorical columns), a date range (created,
+    updated) or a substring (name, id). Returns the column's new filter (empty
+    = cleared) or None when cancelled."""
+
+    HELP_TITLE = "Filter"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply", priority=True),
+    ]
+
+    def __init__(self, source: Source, column: str, current: ColumnFilter | None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.source = source
+        self.column = column
+        self.kind = filter_kind(column)
+        self.current = current or ColumnFilter(column)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="filter-dialog", classes="dialog"):
+            yield Static(f"Filter [b]{self.column}[/b]", classes="dialog-title")
+            if self.kind == "values":
+                yield SelectionList[str](id="values")
+                hint = "space toggle · ctrl+s apply · esc cancel"
+            elif self.kind == "range":
+                yield Label("from (YYYY-MM-DD [HH:MM])")
+                yield Input(self.current.low.replace("T", " "), placeholder="e.g. 2026-01-01", id="low")
+                yield Label("to, inclusive")
+                yield Input(self.current.high.replace("T", " "), placeholder="e.g. 2026-01-31", id="high")
+                hint = "enter/ctrl+s apply · esc cancel"
+            else:
+                yield Label(f"{self.column} contains")
+                yield Input(self.current.text, placeholder="text", id="text")
+                hint = "enter/ctrl+s apply · esc cancel"
+            yield Static("", id="filter-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply", variant="primary", id="apply", compact=True)
+                yield Button("Clear", id="clear", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Static(hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        if self.kind == "values":
+            values = self.query_one("#values", SelectionList)
+            values.loading = True
+            values.focus()
+            self.run_worker(self._load_values, thread=True, group="filter-values", exit_on_error=False)
+        else:
+            self.query_one(Input).focus()
+
+    def _load_values(self) -> None:
+        values = self.source.distinct_values(self.column)
+        self.app.call_from_thread(self._show_values, values)
+
+    def _show_values(self, values: list[tuple[str, int]]) -> None:
+        chosen = set(self.current.values)
+        listed = {v for v, _ in values}
+        rows = [(v, 0) for v in self.current.values if v not in listed] + values
+        widget = self.query_one("#values", SelectionList)
+        widget.clear_options()
+        widget.add_options(
+            [
+                Selection(Content.assemble(value or "(none)", (f"  {count:,}", "dim")), value, value in chosen)
+                for value, count in rows
+            ]
+        )
+        widget.loading = False
+
+    def _result(self) -> ColumnFilter | None:
+        error = self.query_one("#filter-error", Static)
+        if self.kind == "values":
+            chosen = self.query_one("#values", SelectionList).selected
+            return ColumnFilter(self.column, values=tuple(chosen))
+        if self.kind == "text":
+            return ColumnFilter(self.column, text=self.query_one("#text", Input).value.strip())
+        try:
+            low = parse_date_bound(self.query_one("#low", Input).value)
+            high = parse_date_bound(self.query_one("#high", Input).value)
+        except ValueError as exc:
+            error.update(escape(str(exc)))
+            return None
+        if low and high and low > high:
+            error.update(f"'from' ({low}) is after 'to' ({high})")
+            return None
+        return ColumnFilter(self.column, low=low, high=high)
+
+    def action_apply(self) -> None:
+        result = self._result()
+        if result is not None:
+            self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_apply()
+
+    @on(Button.Pressed, "#apply")
+    def _apply_pressed(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#clear")
+    def _clear_pressed(self) -> None:
+        self.dismiss(ColumnFilter(self.column))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+class ModelsListDialog(ModalScreen[None]):
+    """`m`: the compared models in order (base first). Each change applies at
+    once; escape or enter closes."""
+
+    HELP_TITLE = "Compared models"
+    BINDINGS = [
+        Binding("x", "remove", "Remove"),
+        Binding("delete", "remove", "Remove", show=False),
+        Binding("b", "make_base", "Make base"),
+        Binding("left_square_bracket", "move(-1)", "Move up"),
+        Binding("right_square_bracket", "move(1)", "Move down"),
+        Binding("shift+up", "move(-1)", "Move up", show=False),
+        Binding("shift+down", "move(1)", "Move down", show=False),
+        Binding("plus", "add", "Add models"),
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog-screen")
+        self._follow: str | None = None  # the model the highlight stays on across changes
+
+    @property
+    def mc_app(self) -> ModelCompareApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="models-dialog", classes="dialog"):
+            yield Static("", id="models-title", classes="dialog-title")
+            yield OptionList(id="models-list")
+            yield Static("", id="models-message", classes="dialog-error")
+            yield Static(
+                "x remove · b make base · [ ] move · + add · esc close", classes="dialog-hint", markup=False
+            )
+
+    def on_mount(self) -> None:
+        self._show_ids(self.mc_app.comparison.models)
+        self.mc_app.comparison_changed.subscribe(self, self._changed)
+        self.query_one(OptionList).focus()
+
+    def _changed(self, update: ComparisonUpdate) -> None:
+        self._show_ids(update.state.models)
+
+    def _show_ids(self, ids: tuple[str, ...]) -> None:
+        app = self.mc_app
+        widget = self.query_one(OptionList)
+        follow = self._follow if self._follow in ids else None
+        widget.clear_options()
+        options = []
+        for position, model_id in enumerate(ids):
+            model = app.model_cache.get(model_id)
+            name = model.name if model else model_id
+            parts: list[str | tuple[str, str]] = [("● ", app.colors[model_id]), name]
+            if model is not None and model.project:
+                parts.append((f"  {model.project}", "dim"))
+            if position == 0:
+                parts.append(("  base", "bold"))
+            options.append(Option(Content.assemble(*parts), id=model_id))
+        widget.add_options(options)
+        if ids:
+            widget.highlighted = ids.index(follow) if follow else 0
+        self.query_one("#models-title", Static).update(f"Compared models ({len(ids)})")
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._follow = event.option.id
+
+    def _selected_id(self) -> str | None:
+        widget = self.query_one(OptionList)
+        if widget.highlighted is None:
+            return None
+        return widget.get_option_at_index(widget.highlighted).id
+
+    def _apply(self, ids: list[str]) -> None:
+        app = self.mc_app
+        app.set_comparison(replace(app.comparison, models=tuple(ids)))
+
+    def action_remove(self) -> None:
+        model_id = self._selected_id()
+        ids = list(self.mc_app.comparison.models)
+        if model_id is None or model_id not in ids:
+            return
+        if len(ids) - 1 < MIN_COMPARED:
+            message = f"At least {MIN_COMPARED} models are needed to compare: add one (+) before removing this one"
+            self.query_one("#models-message", Static).update(message)
+            self.notify(message, severity="warning")
+            return
+        self.query_one("#models-message", Static).update("")
+        i = ids.index(model_id)
+        ids.remove(model_id)
+        self._follow = ids[min(i, len(ids) - 1)]
+        self._apply(ids)
+
+    def action_make_base(self) -> None:
+        model_id = self._selected_id()
+        ids = list(self.mc_app.comparison.models)
+        if model_id is None or model_id not in ids:
+            return
+        ids.remove(model_id)
+        self._apply([model_id, *ids])
+
+    def action_move(self, delta: int) -> None:
+        model_id = self._selected_id()
+        ids = list(self.mc_app.comparison.models)
+        if model_id is None or model_id not in ids:
+            return
+        i = ids.index(model_id)
+        j = max(0, min(len(ids) - 1, i + delta))
+        if i == j:
+            return
+        ids[i], ids[j] = ids[j], ids[i]
+        self._apply(ids)
+
+    def action_add(self) -> None:
+        self.dismiss(None)
+        self.mc_app.action_add_models()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class SelectModelsDialog(ModalScreen[tuple[str, ...] | None]):
+    """`+`: the models table (sort, filter, search) with the compared models
+    pinned at the top and already selected. APPLY returns the new selection
+    (compared models first, in their order, then the added ones)."""
+
+    HELP_TITLE = "Select models"
+    BINDINGS = [
+        Binding("enter", "apply", "APPLY"),
+        Binding("ctrl+s", "apply", "APPLY", show=False, priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("slash", "search", "Search"),
+    ]
+
+    def __init__(self, source: Source, compared: tuple[str, ...], colors: ModelColors) -> None:
+        super().__init__(classes="dialog-screen")
+        self.source = source
+        self.compared = compared
+        self.model_colors = colors
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="select-dialog", classes="dialog"):
+            yield Static("Select models to compare", classes="dialog-title")
+            yield ModelBrowser(
+                self.source,
+                query=ModelQuery(pinned=self.compared),
+                selected=self.compared,
+                colors=self.model_colors,
+                compared=self.compared,
+                id="select-browser",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Static("", id="select-count")
+                yield Button("APPLY", variant="primary", id="apply", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Static(
+                "space select · / search · s sort · f filter · enter APPLY · esc cancel",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self._show_count(len(self.compared))
+        self.query_one(ModelTable).focus()
+
+    @property
+    def table(self) -> ModelTable:
+        return self.query_one(ModelTable)
+
+    def _show_count(self, count: int) -> None:
+        problem = selection_problem(count)
+        text = f"[b]{count}[/b] selected" + (f"  [dim]{problem}[/dim]" if problem else "")
+        self.query_one("#select-count", Static).update(text)
+
+    @on(ModelTable.SelectionChanged)
+    def _selection_changed(self, event: ModelTable.SelectionChanged) -> None:
+        self._show_count(len(event.selected))
+
+    def action_search(self) -> None:
+        self.query_one(ModelBrowser).focus_search()
+
+    def action_apply(self) -> None:
+        chosen = list(self.table.selected)
+        kept = [i for i in self.compared if i in chosen]
+        ids = tuple(kept + [i for i in chosen if i not in kept])
+        problem = selection_problem(len(ids))
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        self.dismiss(ids)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#apply")
+    def _apply_pressed(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+class HelpDialog(ModalScreen[None]):
+    """`?`: every binding of the screen it was opened on."""
+
+    HELP_TITLE = "Help"
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def __init__(self, title: str, sections: list[KeySection]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Static(f"Keys — {escape(self.title_text)}", classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(self._text(), id="help-text")
+            yield Static("esc close · ctrl+p command palette · ctrl+t dark/light", classes="dialog-hint")
+
+    def _text(self) -> Group:
+        """A two-column grid per section, so that long descriptions wrap under themselves."""
+        parts: list[Table | Text] = []
+        for n, section in enumerate(self.sections):
+            if n:
+                parts.append(Text(""))
+            parts.append(Text(section.title, style="bold underline"))
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(no_wrap=True, style="bold", min_width=8)
+            grid.add_column(ratio=1)
+            for key in section.keys:
+                text = Text(key.description)
+                if key.tooltip:
+                    text.append(f" — {key.tooltip}", style="dim")
+                grid.add_row(" " + key.key, text)
+            parts.append(grid)
+        return Group(*parts)
+
+    def plain_text(self, width: int = 100) -> str:
+        """The help as plain text, the way it renders (for tests and copying)."""
+        from rich.console import Console
+
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(self._text())
+        return console.export_text()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TextDialog(ModalScreen[None]):
+    """Shows a text to copy (the state string): in a read-only text area, so it
+    can be selected with the mouse when the terminal ignores OSC 52."""
+
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+
+    def __init__(self, title: str, text: str, note: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.text = text
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="text-dialog", classes="dialog"):
+            yield Static(escape(self.title_text), classes="dialog-title")
+            yield TextArea(self.text, read_only=True, soft_wrap=True, show_line_numbers=False, id="text-body")
+            if self.note:
+                yield Static(escape(self.note), classes="dialog-hint")
+            yield Static("esc close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PasteStateDialog(ModalScreen[str | None]):
+    """`p`: paste a state string; returns it once it decodes."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="paste-dialog", classes="dialog"):
+            yield Static("Open a state string", classes="dialog-title")
+            yield Input(placeholder="paste the string (mc1.…) and press enter", id="state-input")
+            yield Static("", id="paste-error", classes="dialog-error")
+            yield Static("enter open · esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        from ..core.state import StateError, decode_state
+
+        event.stop()
+        try:
+            decode_state(event.value)
+        except StateError as exc:
+            self.query_one("#paste-error", Static).update(escape(str(exc)))
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

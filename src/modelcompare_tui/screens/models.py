@@ -1,0 +1,109 @@
+"""The start screen: the models table with search, filters, multi-select and
+the batch action bar (count + COMPARE)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..core.table_query import has_constraints, selection_problem
+from ..widgets.click_bar import ClickBar, Part
+from ..widgets.model_browser import ModelBrowser
+from ..widgets.model_table import ModelTable
+
+if TYPE_CHECKING:
+    from ..app import ComparisonUpdate, ModelCompareApp
+
+
+class ModelsScreen(Screen[None]):
+    HELP_TITLE = "Models"
+    AUTO_FOCUS = "ModelTable"  # not the search bar: one focus change (one footer rebuild) at start
+    BINDINGS = [
+        Binding("slash", "search", "Search", tooltip="Search names, tags and projects as you type"),
+        Binding("c", "compare", "Compare", tooltip="Compare the selected models"),
+        Binding("escape", "clear_selection", "Clear selection", show=False),
+        Binding("1", "show_tab('details')", "Details", show=False, tooltip="Back to the comparison: Details"),
+        Binding("2", "show_tab('network')", "Network", show=False, tooltip="Back to the comparison: Network"),
+        Binding("3", "show_tab('scalars')", "Scalars", show=False, tooltip="Back to the comparison: Scalars"),
+        Binding("4", "show_tab('plots')", "Plots", show=False, tooltip="Back to the comparison: Plots"),
+        Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="models-screen")
+
+    @property
+    def mc_app(self) -> ModelCompareApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.mc_app
+        yield Static(self._title_text(None), id="title-bar")
+        yield ModelBrowser(app.source, colors=app.colors, compared=app.comparison.models, id="browser")
+        batch = ClickBar(id="batch-bar")
+        batch.display = False
+        yield batch
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.mc_app.comparison_changed.subscribe(self, self._on_comparison)
+
+    @property
+    def table(self) -> ModelTable:
+        return self.query_one(ModelTable)
+
+    def _title_text(self, total: int | None, filtered: bool = False) -> str:
+        uri = escape(self.mc_app.source.uri)
+        count = "" if total is None else f"{total:,} model{'s' if total != 1 else ''}" + (" match" if filtered else "")
+        return f"[b $accent]modelcompare[/]  [dim]{uri}[/dim]  {count}"
+
+    @on(ModelTable.Loaded)
+    def _loaded(self, event: ModelTable.Loaded) -> None:
+        title = self._title_text(event.total, has_constraints(event.query))
+        self.query_one("#title-bar", Static).update(title, layout=False)  # a fixed 1-line bar
+
+    @on(ModelTable.SelectionChanged)
+    def _selection_changed(self, event: ModelTable.SelectionChanged) -> None:
+        count = len(event.selected)
+        bar = self.query_one("#batch-bar", ClickBar)
+        bar.display = count > 0
+        problem = selection_problem(count)
+        parts: list[Part] = [(Content.from_markup("[b]$n[/b] selected  ", n=f"{count:,}"), None)]
+        if problem is None:
+            parts.append(((" COMPARE ", "bold $text on $primary"), "screen.compare"))
+            parts.append((Content.from_markup("  [b]c[/b] compare · [b]esc[/b] clear selection"), None))
+        elif count >= 2:
+            parts.append(((problem, "bold $error"), None))
+        else:
+            parts.append((Content.from_markup("[dim]select one more to compare · [b]esc[/b] clear[/dim]"), None))
+        bar.set_parts(parts)
+
+    def _on_comparison(self, update: ComparisonUpdate) -> None:
+        self.table.set_compared(update.state.models, self.mc_app.colors)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_tab":
+            return bool(self.mc_app.comparison.models)
+        if action in ("search", "compare", "clear_selection"):
+            browsers = self.query(ModelBrowser)
+            return not (browsers and browsers.first().is_empty_store)
+        return True
+
+    def action_show_tab(self, tab: str) -> None:
+        self.mc_app.show_tab(tab)
+
+    def action_search(self) -> None:
+        self.query_one(ModelBrowser).focus_search()
+
+    def action_compare(self) -> None:
+        self.mc_app.open_comparison(tuple(self.table.selected))
+
+    def action_clear_selection(self) -> None:
+        self.table.set_selected(())

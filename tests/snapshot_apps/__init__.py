@@ -1,0 +1,1 @@
+"""Deterministic stores and apps for the Pilot, snapshot and benchmark runs."""

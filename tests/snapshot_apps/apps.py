@@ -1,0 +1,62 @@
+"""Apps for the Pilot and snapshot tests: the real factory on deterministic stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.worker import WorkerCancelled
+
+from modelcompare_tui.app import ModelCompareApp, create_app
+from modelcompare_tui.core.state import ComparisonState
+from modelcompare_tui.screens.compare import ShellBody
+
+from .fixtures import build_store
+
+DISPLAY_URI = "/data/models.db"  # the title shows the source: keep it the same on every machine
+
+
+def make_app(tmp_path: Path, n: int = 30, *, theme: str = "dark", state: ComparisonState | None = None) -> ModelCompareApp:
+    store = build_store(tmp_path / "store.db", n)
+    store.uri = DISPLAY_URI
+    return create_app(store, state, theme=theme)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until workers are done and their messages handled."""
+    for _ in range(4):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
+        await pilot.pause()
+
+
+class RecordingBody(ShellBody):
+    """A tab body that shows which models it got and records set_state calls."""
+
+    DEFAULT_CSS = "RecordingBody { padding: 1 2; }"
+    can_focus = True
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[ComparisonState, list[str]]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._text(), id="recording-text")
+
+    def _text(self) -> str:
+        names = ", ".join(m.name for m in self.models)
+        return f"{self.state.tab} body: {names}"
+
+    def set_state(self, state, models) -> None:  # noqa: ANN001
+        super().set_state(state, models)
+        self.calls.append((state, [m.id for m in models]))
+        if self.is_mounted:
+            self.query_one("#recording-text", Static).update(self._text())
+
+
+def recording_bodies() -> dict:
+    return {tab: RecordingBody for tab in ("details", "network", "scalars", "plots")}
