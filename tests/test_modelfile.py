@@ -9,6 +9,7 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from modelcompare_tui.core import modelfile
 from modelcompare_tui.core.model import Config, MetadataItem, Model, ModelRecord, Plot, ScalarSeries
 from modelcompare_tui.core.modelfile import (
     FORMAT,
     ModelFileError,
     check_plot_data,
+    decode_model_json,
     dumps_document,
     export_document,
     load_model_file,
@@ -604,6 +607,155 @@ def _record(draw: st.DrawFn) -> ModelRecord:
 def test_round_trip_export_then_parse_gives_equal_records(records: list[ModelRecord]) -> None:
     text = dumps_document(export_document(records))
     assert parse_model_document(json.loads(text), "roundtrip.json") == records
+
+
+# -- the orjson fast path gives exactly what json.loads gives ------------------------
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal including types (1 is not 1.0 or True), NaN, the sign of zero,
+    key order and the duplicate-key marks."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return (getattr(a, "duplicate_keys", None) == getattr(b, "duplicate_keys", None) and list(a) == list(b)
+                and all(_same(a[k], b[k]) for k in a))
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, float):
+        return (a != a and b != b) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+    return bool(a == b)
+
+
+def _outcome(read: Callable[[], Any], fast: bool) -> tuple[str, Any]:
+    """("ok", result) or ("error", message) of `read`, with orjson (fast) or with json only."""
+    saved = modelfile.orjson
+    if not fast:
+        modelfile.orjson = None
+    try:
+        return "ok", read()
+    except ModelFileError as exc:
+        return "error", str(exc)
+    finally:
+        modelfile.orjson = saved
+
+
+def _decoded(raw: bytes, fast: bool) -> tuple[str, Any]:
+    return _outcome(lambda: decode_model_json(raw, "f.json"), fast)
+
+
+def _loaded(path: Path, fast: bool) -> tuple[str, Any]:
+    return _outcome(lambda: load_model_file(path), fast)
+
+
+def _assert_same_decoding(raw: bytes) -> None:
+    fast, slow = _decoded(raw, fast=True), _decoded(raw, fast=False)
+    assert fast[0] == slow[0], (raw, fast, slow)
+    assert _same(fast[1], slow[1]), (raw, fast, slow)
+
+
+def test_orjson_is_installed_and_takes_plain_files() -> None:
+    assert modelfile.orjson is not None, "orjson is a dependency (pyproject.toml): the fast path is off"
+    raw = json.dumps(one(scalars=series([[0, 0.5, 1.7e9], [1, -2, 1.7e9 + 1]]), tags=['a:{"b"}', "c\\"],
+                         labels={"x:y": 3}, metadata={"k": "{\"quoted\": 1}"})).encode()
+    assert modelfile._decode_fast(raw) is not modelfile._NOT_FAST
+    _assert_same_decoding(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param(b'{"a": 1, "a": 2}', id="duplicate key"),
+    pytest.param(b'{"m": [{"k": [1, {"x": 0, "x": 0}]}]}', id="duplicate key deep"),
+    pytest.param(b'{"m": [[{"a": 1, "a": 2}]]}', id="duplicate key in a list of lists"),
+    pytest.param(b'{"s": "x:{\\"", "a": 1, "a": 2}', id="duplicate key after an escaped quote"),
+    pytest.param(b'{"s": "\\\\", "a": 1, "a": 2}', id="duplicate key after an escaped backslash"),
+    pytest.param(b'[0, 18446744073709551616]', id="integer past uint64"),
+    pytest.param(b'{"i": -9223372036854775809}', id="integer below int64"),
+    pytest.param(b'123456789012345678901234567890', id="long integer alone"),
+    pytest.param(b'[NaN, Infinity, -Infinity]', id="bare non-finite"),
+    pytest.param(b'[1e400, -1e999]', id="beyond double range"),
+    pytest.param(b'["\\ud800"]', id="escaped lone surrogate"),
+    pytest.param(b'["\xed\xa0\x80"]', id="raw lone surrogate"),
+])
+def test_fast_path_declines_what_json_loads_reads_differently(raw: bytes) -> None:
+    assert modelfile._decode_fast(raw) is modelfile._NOT_FAST
+    _assert_same_decoding(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    pytest.param(b'\xef\xbb\xbf{"a": [1, 2.5, -0.0, "x"]}', id="BOM"),
+    pytest.param('{"a": "\u00e9\U0001F600"}'.encode(), id="non-ASCII"),
+    pytest.param(b'{"a": "\\ud83d\\ude00 \\u00e9 \\/ \\n"}', id="escapes"),
+    pytest.param(b'[9223372036854775807, -9223372036854775808, 18446744073709551615, 5e-324, 1e-400, 0.1e1]',
+                 id="number limits"),
+    pytest.param(b'[0.00012345678901234567, 1234567890123456.5]', id="long digit runs in floats"),
+    pytest.param(b'{"format": "modelcompare/v1",\n "models": [}\n', id="bad JSON"),
+    pytest.param(b'{"a": [1,]}', id="trailing comma"),
+    pytest.param(b'[1] x', id="extra data"),
+    pytest.param(b'{"a": "caf\xe9"}', id="Latin-1"),
+    pytest.param(b'\xff\xfe' + '{"a": 1}'.encode("utf-16-le"), id="UTF-16"),
+    pytest.param('{"a": 1}'.encode("utf-32"), id="UTF-32"),
+    pytest.param(b'[' * 5000 + b']' * 5000, id="nested deeply"),
+    pytest.param(b'[' + b'1' * 5000 + b']', id="integer of 5000 digits"),
+    pytest.param(b'', id="empty"),
+    pytest.param(b'  ', id="blank"),
+])
+def test_fast_path_and_json_only_decode_alike(raw: bytes) -> None:
+    _assert_same_decoding(raw)
+
+
+_json_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(-(2**64), 2**65), st.floats(),
+    st.text(st.sampled_from(['"', "\\", ":", "{", "}", "[", ",", "a", "0", "\u00e9", "\U0001F600", "\ud800", "\n"]),
+            max_size=6),
+)
+_json_value = st.recursive(
+    _json_scalar,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(":{\\\"ab", max_size=3), inner, max_size=4),
+    max_leaves=16,
+)
+_fragment = st.sampled_from(['"', ":", "{", "}", "[", "]", ",", "\\", "-", "0", "9", ".", "e", "+", " ", "NaN",
+                             "12345678901234567890", '"a": 0, "a": 1, ', "\ufeff", "\x00"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json_value, st.booleans(), st.booleans(),
+       st.lists(st.tuples(st.floats(0, 1), st.integers(0, 2), _fragment), max_size=3))
+def test_fast_path_and_json_only_decode_alike_property(
+        value: Any, ascii_only: bool, bom: bool, edits: list[tuple[float, int, str]]) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    for where, how, fragment in edits:  # damage it: insert, replace or delete
+        at = int(where * len(text))
+        text = text[:at] + (fragment if how < 2 else "") + text[at + (how > 0):]
+    raw = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogatepass")
+    _assert_same_decoding(raw)
+
+
+def test_fast_path_and_json_only_give_identical_records_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    written = [sample_record(), ModelRecord(model=Model(id="m2", name="n", created="2024-01-01T00:00:00Z",
+                                                        updated="2024-01-01T00:00:00Z"),
+                                            scalars=[ScalarSeries("loss", "train", np.arange(3),
+                                                                  np.array([0.5, np.nan, -np.inf]),
+                                                                  np.array([1.7e9, np.nan, 1.7e9 + 2]))])]
+    write_model_file(written, path)
+    assert modelfile._decode_fast(path.read_bytes()) is not modelfile._NOT_FAST
+    fast, slow = _loaded(path, fast=True), _loaded(path, fast=False)
+    assert fast == slow == ("ok", written)
+    fixed = {"id": "m", "created": "2024-01-01T00:00:00Z"}  # else each parse makes its own
+    documents = [doc for _, doc, _ in BAD_DOCUMENTS] + [
+        one(labels={"a": 2**64}, **fixed), one(metadata={"big": -(2**70), "x": 1.5}, **fixed),
+        one(plots=plot("line", {"series": [{"name": "a", "x": [0, 2**64], "y": [1, 2]}]}), **fixed),
+        one(plots=plot("table", {"columns": ["a"], "rows": [[10**20], [1]]}), **fixed),
+        one(config={"n": 10**30}, **fixed),
+    ]
+    for doc in documents:
+        path.write_text(json.dumps(doc))
+        fast, slow = _loaded(path, fast=True), _loaded(path, fast=False)
+        assert fast == slow, doc
+    path.write_text('{"format": "modelcompare/v1", "models": [{"name": "a", "labels": {"x": 1, "x": 2}, '
+                    '"tags": [], "tags": []}]}')
+    assert _loaded(path, fast=True) == _loaded(path, fast=False) == (
+        "error", f"{path}: models[0].tags: field given twice")
 
 
 # -- speed (printed, not asserted: see benchmarks/bench_modelfile.py) ----------------
