@@ -36,6 +36,8 @@ __all__ = [
     "build_row",
     "build_value_table",
     "column_labels",
+    "config_differences",
+    "config_notes",
     "format_delta",
     "format_number",
     "graph_groups",
@@ -47,6 +49,7 @@ __all__ = [
     "value_table_to_csv",
     "value_table_to_json",
     "value_table_to_markdown",
+    "value_table_to_rich",
     "value_table_to_text",
 ]
 
@@ -654,3 +657,131 @@ def graph_groups(
             )
         )
     return groups
+
+
+# -- rich rendering (render --format ansi|svg|html) -------------------------------------
+
+AGG_TITLES = {"last": "Last", "min": "Min", "max": "Max", "value": "Value"}
+# Fixed colors for headless output (the app takes them from its theme): readable
+# on dark and light backgrounds; the extremes' two colors are neither the
+# better/worse ones, since the row maximum is not always the better value.
+EXTREME_STYLES = {"max": "bold #3d8fd6", "min": "bold #c9871a"}
+VERDICT_STYLES = {"better": "#3fb26b", "worse": "#d9534f", "same": "dim", None: "dim"}
+
+
+def value_table_to_rich(
+    table: ValueTable,
+    *,
+    extremes: bool = False,
+    delta: bool = False,
+    colors: Any = None,
+    header: bool = True,
+    sig: int = 6,
+) -> Any:
+    """The Values table as a rich renderable, as the app shows it: a title
+    naming the aggregation ("Values · Last"), model labels in the models'
+    colors (`colors`: core.colors.ModelColors), `=` before rows whose values
+    all agree; with `extremes` each row's maximum ▲ and minimum ▼ in two
+    distinct colors; with `delta` each non-base value followed by its change
+    against the base, green when better and red when worse (where the
+    metric's direction is known)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    # a table of single values (the Plots tab's Summary) has names, no variants
+    with_variant = any(r.variant for r in table.rows) or not table.rows
+    grid = Table(box=None, show_header=True, pad_edge=False, padding=(0, 1), header_style="bold", expand=False)
+    grid.add_column("", no_wrap=True, width=1)
+    grid.add_column("metric" if with_variant else "name", no_wrap=True, overflow="ellipsis", max_width=40)
+    if with_variant:
+        grid.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=32)
+    for i, label in enumerate(table.labels):
+        style = f"bold {colors[table.models[i].id]}" if colors is not None else "bold"
+        grid.add_column(Text(label, style=style), justify="right", no_wrap=True, overflow="ellipsis")
+    for row in table.rows:
+        cells: list[Any] = [Text(EQUAL_MARK if row.all_equal else " ", style="dim"), row.metric]
+        if with_variant:
+            cells.append(row.variant)
+        for i, value in enumerate(row.values):
+            if value is None:
+                cells.append(Text(MISSING_TEXT, style="dim"))
+                continue
+            cell = Text(no_wrap=True)
+            style = ""
+            glyph = ""
+            if extremes and i in row.max_indices:
+                style, glyph = EXTREME_STYLES["max"], MAX_GLYPH
+            elif extremes and i in row.min_indices:
+                style, glyph = EXTREME_STYLES["min"], MIN_GLYPH
+            cell.append(format_number(value, sig), style=style)
+            d = row.deltas[i] if delta else None
+            if d is not None:
+                cell.append(f" ({format_delta(d)})", style=VERDICT_STYLES.get(d.verdict, "dim"))
+            if extremes:
+                cell.append(" " + (glyph or " "), style=style)
+            cells.append(cell)
+        grid.add_row(*cells)
+    if not header:
+        return grid
+    title = Text.assemble(("Values · ", "bold"), (AGG_TITLES.get(table.agg, table.agg), "bold"))
+    notes = []
+    if extremes:
+        notes.append(Text.assemble((MAX_GLYPH, EXTREME_STYLES["max"]), " row max  ", (MIN_GLYPH, EXTREME_STYLES["min"]),
+                                   " row min"))
+    if delta and table.labels:
+        notes.append(Text.assemble("Δ vs base ", (table.labels[0], "bold"), " (", ("better", VERDICT_STYLES["better"]),
+                                   " / ", ("worse", VERDICT_STYLES["worse"]), ")"))
+    if any(r.all_equal for r in table.rows):
+        notes.append(Text("= all models agree"))
+    if table.metric_filter:
+        notes.append(Text(f"filter {table.metric_filter!r}: {len(table.rows)} of {table.total_rows} rows"))
+    for note in notes:
+        title.append("  ·  ", style="dim")
+        title.append_text(note)
+    parts: list[Any] = [title, grid]
+    if not table.rows:
+        parts.append(Text("(no scalars" + (f" matching {table.metric_filter!r})" if table.metric_filter else ")"),
+                          style="dim"))
+    return Group(*parts)
+
+
+# -- config values in chart legends ------------------------------------------------------
+
+
+def config_differences(models: Sequence[Model], max_keys: int = 4) -> list[tuple[str, tuple[str, ...]]]:
+    """The configuration keys whose values differ between the models (clearml
+    #993: a chart legend that says what tells the runs apart), in the first
+    model's key order, at most `max_keys`: (key path, value text per model,
+    "–" where a model lacks the key). Models whose config is absent or plain
+    text have no keys. Numbers compare by value (1e-3 == 0.001)."""
+    from .config_flatten import compare_key, flatten_config, format_leaf
+
+    flats = [flatten_config(m.config) if m.config is not None else None for m in models]
+    if sum(f is not None for f in flats) < 2 and len(models) > 1:
+        return []
+    order: dict[str, None] = {}
+    for flat in flats:
+        for key in flat or {}:
+            order.setdefault(key, None)
+    absent = object()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for key in order:
+        values = [absent if flat is None else flat.get(key, absent) for flat in flats]
+        distinct = {("absent",) if v is absent else compare_key(v) for v in values}
+        if len(distinct) > 1:
+            out.append((key, tuple(MISSING_TEXT if v is absent else format_leaf(v) for v in values)))
+            if len(out) >= max_keys:
+                break
+    return out
+
+
+def config_notes(models: Sequence[Model], max_keys: int = 3) -> list[str]:
+    """Per model the legend note "lr=0.001 batch=32" of the differing config keys
+    (the last part of each key path, for brevity)."""
+    diffs = config_differences(models, max_keys)
+    notes = []
+    for i in range(len(models)):
+        parts = [f"{key.rsplit('.', 1)[-1]}={values[i]}" for key, values in diffs]
+        notes.append(" ".join(parts))
+    return notes

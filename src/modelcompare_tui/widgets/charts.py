@@ -1,0 +1,299 @@
+"""Chart widgets: the Graph view's chart cards and their scrolling grid.
+
+A ChartCard draws one ScalarChart at its own size with widgets/chart_render.py
+(plotext lays out the axes, in a figure of its own; the lines are rasterised
+with numpy). Drawing takes milliseconds, yet the text is cached per size and
+the body's loader draws it in its thread worker before handing the chart over
+(`prepared`): a card redraws on the UI thread only when it is resized.
+
+The ChartGrid lays the cards out in as many columns as the width allows and
+a row height that fits whole charts on the screen; it mounts the cards as
+the view reaches them, moves the focus with the arrow keys and says which
+cards are in view, so that the body loads those first (a view of a hundred
+charts costs the few that are seen).
+"""
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+
+from .chart_render import ScalarChart, legend_lines, scalar_chart_rows
+
+MIN_CARD_WIDTH = 40  # columns of a card in the grid, at least
+MAX_GRID_COLUMNS = 4
+MIN_CARD_HEIGHT = 15  # lines of a card in the grid, at least
+GRID_LEGEND_LINES = 2
+MAX_LEGEND_LINES = 8
+INITIAL_CARDS = 24  # cards mounted at once; more as the view scrolls
+MOUNT_BATCH = 12
+
+
+class ChartCard(Widget, can_focus=True):
+    """One chart of the Graph view: title in the border, plot, legend."""
+
+    DEFAULT_CSS = """
+    ChartCard {
+        height: 1fr;
+        border: round $border-blurred;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        padding: 0 0;
+    }
+    ChartCard:focus {
+        border: round $border;
+        border-title-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "choose", "Maximise", tooltip="Show this chart alone, full size (again: back to the grid)"),
+    ]
+
+    class Chosen(Message):
+        """enter on a card: maximise it (or restore it)."""
+
+        def __init__(self, card: ChartCard) -> None:
+            super().__init__()
+            self.card = card
+
+        @property
+        def control(self) -> ChartCard:
+            return self.card
+
+    class Focused(Message):
+        def __init__(self, card: ChartCard) -> None:
+            super().__init__()
+            self.card = card
+
+        @property
+        def control(self) -> ChartCard:
+            return self.card
+
+    def __init__(self, key: str, title: str, *, index: int = 0, legend_max_lines: int = GRID_LEGEND_LINES,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.key = key
+        self.index = index
+        self.chart: ScalarChart | None = None
+        self.legend_max_lines = legend_max_lines
+        self.message_text = "loading…"
+        self.border_title = title
+        self._cache: tuple[tuple[int, int, int], Text] | None = None
+
+    # -- data ---------------------------------------------------------------------------
+    def plot_size(self, width: int, height: int, chart: ScalarChart | None = None) -> tuple[int, int, list[Text]]:
+        """The plot's size inside a content area of width×height, and the legend lines."""
+        chart = chart if chart is not None else self.chart
+        items = chart.legend if chart is not None else ()
+        lines = legend_lines(items, width, min(self.legend_max_lines, max(1, height // 4)))
+        return width, max(3, height - len(lines)), lines
+
+    def set_chart(self, chart: ScalarChart | None, prepared: tuple[tuple[int, int], Text] | None = None) -> None:
+        """Show `chart`; `prepared`: its plot already drawn at a (width, height)."""
+        self.chart = chart
+        self._cache = None
+        if chart is not None and prepared is not None:
+            (w, h), text = prepared
+            self._cache = ((w, h, id(chart)), text)
+        subtitle = self._subtitle()
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+        self.refresh()
+
+    def set_message(self, text: str) -> None:
+        self.chart = None
+        self._cache = None
+        self.message_text = text
+        self.border_subtitle = ""
+        self.refresh()
+
+    def _subtitle(self) -> str:
+        chart = self.chart
+        if chart is None or not chart.total_points:
+            return ""
+        return f"{chart.total_points:,} points"
+
+    @staticmethod
+    def draw(chart: ScalarChart, width: int, height: int) -> Text:
+        return scalar_chart_rows(chart, width, height).text()
+
+    # -- drawing ------------------------------------------------------------------------
+    def render(self) -> RenderableType:
+        width, height = self.content_size
+        chart = self.chart
+        if chart is None:
+            return Text(self.message_text, style="dim", justify="center")
+        plot_w, plot_h, lines = self.plot_size(width, height)
+        key = (plot_w, plot_h, id(chart))
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self.draw(chart, plot_w, plot_h))
+        return Group(self._cache[1], *lines)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.post_message(self.Focused(self))
+
+    def action_choose(self) -> None:
+        self.post_message(self.Chosen(self))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain >= 2:
+            self.action_choose()
+
+
+class ChartGrid(VerticalScroll, can_focus=False):
+    """The cards in a grid sized to the terminal; arrows move between them."""
+
+    DEFAULT_CSS = """
+    ChartGrid {
+        layout: grid;
+        grid-size: 2;
+        grid-rows: 14;
+        grid-gutter: 0 1;
+        height: 1fr;
+        scrollbar-gutter: stable;
+    }
+    ChartGrid > .chart-grid--empty { column-span: 4; height: 3; color: $text-muted; padding: 1 2; }
+    """
+
+    BINDINGS = [
+        Binding("left", "step(-1, 0)", "Chart left", show=False),
+        Binding("right", "step(1, 0)", "Chart right", show=False),
+        Binding("up", "step(0, -1)", "Chart up", show=False),
+        Binding("down", "step(0, 1)", "Chart down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "First chart", show=False),
+        Binding("end", "edge(-1)", "Last chart", show=False),
+    ]
+
+    class ViewChanged(Message):
+        """Scrolled or resized: other cards may be in view."""
+
+        def __init__(self, grid: ChartGrid) -> None:
+            super().__init__()
+            self.grid = grid
+
+        @property
+        def control(self) -> ChartGrid:
+            return self.grid
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = 2
+        self.row_height = 14
+        self._cards: list[ChartCard] = []
+        self._mounted = 0
+
+    @property
+    def cards(self) -> list[ChartCard]:
+        """The cards, in order (kept as a list: querying the DOM on every
+        scroll step costs more than the rest of the step)."""
+        return self._cards
+
+    def set_cards(self, cards: list[ChartCard], empty: Widget | None = None) -> None:
+        """Replace the cards (or show `empty` when there are none). Only the
+        first few are mounted; the rest as the view scrolls towards them
+        (ensure_mounted): mounting and laying out a hundred cards would cost
+        the first screen more than drawing its charts."""
+        self._cards = list(cards)
+        self._mounted = 0
+        self.remove_children()
+        if not cards:
+            if empty is not None:
+                self.mount(empty)
+            return
+        self.ensure_mounted(INITIAL_CARDS)
+
+    def ensure_mounted(self, count: int) -> None:
+        """Mount the cards up to `count` (and a batch more, so that scrolling
+        finds them there)."""
+        if count <= self._mounted or self._mounted >= len(self._cards):
+            return
+        stop = min(len(self._cards), max(count, self._mounted) + MOUNT_BATCH)
+        self.mount_all(self._cards[self._mounted : stop])
+        self._mounted = stop
+
+    def fit_to(self, width: int, height: int) -> bool:
+        """Columns and row height for a viewport of width×height; True when they changed."""
+        columns = max(1, min(MAX_GRID_COLUMNS, width // MIN_CARD_WIDTH))
+        rows = max(1, height // MIN_CARD_HEIGHT)
+        row_height = max(MIN_CARD_HEIGHT, height // rows)
+        if (columns, row_height) == (self.columns, self.row_height):
+            return False
+        self.columns, self.row_height = columns, row_height
+        self.styles.grid_size_columns = columns
+        self.styles.grid_rows = str(row_height)
+        return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_to(self.scrollable_content_region.width, self.scrollable_content_region.height)
+        self.post_message(self.ViewChanged(self))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        # near the end of what is mounted: mount the next cards
+        self.ensure_mounted(self.visible_range(ahead=1).stop)
+        self.post_message(self.ViewChanged(self))
+
+    def visible_range(self, ahead: int = 0) -> range:
+        """Indexes of the cards in view (plus `ahead` screens below)."""
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        first_row = top // self.row_height
+        # a row showing no more than its top border and a line is not in view yet
+        last_row = max(first_row, (top + height * (1 + ahead) - 3) // self.row_height)
+        return range(first_row * self.columns, (last_row + 1) * self.columns)
+
+    def card_width(self) -> int:
+        """Content width of one card (inside its border)."""
+        total = self.scrollable_content_region.width
+        return max(10, (total - (self.columns - 1)) // self.columns - 2)
+
+    def card_height(self) -> int:
+        return max(3, self.row_height - 2)
+
+    def _focused_index(self) -> int:
+        focused = self.screen.focused if self.is_mounted else None
+        cards = self.cards
+        if isinstance(focused, ChartCard) and focused in cards:
+            return cards.index(focused)
+        return -1
+
+    def focus_index(self, index: int) -> None:
+        cards = self.cards
+        if not cards:
+            return
+        index = max(0, min(index, len(cards) - 1))
+        card = cards[index]
+        if index >= self._mounted:
+            self.ensure_mounted(index + 1)
+            self.call_after_refresh(self.focus_index, index)
+            return
+        card.focus(scroll_visible=False)
+        self.scroll_to_widget(card, animate=False, immediate=True)
+
+    def action_step(self, dx: int, dy: int) -> None:
+        index = self._focused_index()
+        if index < 0:
+            self.focus_index(0)
+            return
+        target = index + dx + dy * self.columns
+        if 0 <= target < len(self.cards):
+            self.focus_index(target)
+
+    def action_page(self, direction: int) -> None:
+        rows = max(1, self.scrollable_content_region.height // self.row_height)
+        index = max(0, self._focused_index())
+        self.focus_index(index + direction * rows * self.columns)
+
+    def action_edge(self, where: int) -> None:
+        self.focus_index(len(self.cards) - 1 if where < 0 else 0)
+

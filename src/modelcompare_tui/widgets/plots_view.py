@@ -1,0 +1,634 @@
+"""The Plots tab: the Summary of single values, then for each metric/variant
+every model's last reported plot, merged.
+
+Line, scatter and histogram plots are drawn by plotext into one chart per
+metric/variant (series "model · series" in the model's color); bar and box
+plots as horizontal bars and boxes on one shared scale; tables merged into
+one table with a model column; heatmaps, confusion matrices and texts side
+by side, one panel per model (core.plotmerge decides, widgets/chart_render.py
+draws — the same code `modelcompare render --tab plots` uses).
+
+Keys: `i` picks the iteration (default: the last reported), `,` `.` step to
+the previous / next one, `/` filters by metric name, enter maximises the
+focused plot (escape: back), ↑/↓ move between plots.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ..core.colors import ModelColors
+from ..core.model import Model
+from ..core.plotmerge import PlotGroup, SummaryChart, merge_plots, summary_chart
+from ..core.state import ComparisonState, PlotsView
+from ..sources.base import Source
+from .chart_render import (
+    QueriedSource,
+    QueryThread,
+    bar_renderable,
+    box_renderable,
+    draw_merged_chart,
+    group_title,
+    legend_lines,
+    merged_table_renderable,
+    panels_renderable,
+    plot_legend,
+    summary_bars,
+)
+from .charts import MAX_LEGEND_LINES
+from .tab_body import EmbedTarget, TabBody
+
+FOCUS_POST_DELAY = 0.3
+FILTER_POST_DELAY = 0.3
+MIN_XY_HEIGHT = 10
+MAX_XY_HEIGHT = 22
+SUMMARY_KEY = "summary"
+LIST_LEGEND_LINES = 4  # legend lines of a plot in the list, at most
+SIDE_BY_SIDE_WIDTH = 140  # the Summary's bars and table side by side from this width
+
+
+class IterationDialog(ModalScreen["int | None | bool"]):
+    """`i`: the iteration whose plots to show. Returns the iteration, None for
+    the last reported ones, or False when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, iterations: list[int], current: int | None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.iterations = iterations
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [Option("last reported (each model's latest plot)", id="last")]
+        options += [Option(f"≤ {it:,}", id=str(it)) for it in reversed(self.iterations)]
+        with Vertical(id="iteration-dialog", classes="dialog"):
+            yield Static("Show the plots reported at or before iteration", classes="dialog-title")
+            yield OptionList(*options, id="iteration-list")
+            yield Static("enter choose · esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.current is None:
+            options.highlighted = 0
+        else:
+            ids = ["last", *(str(it) for it in reversed(self.iterations))]
+            options.highlighted = ids.index(str(self.current)) if str(self.current) in ids else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id
+        self.dismiss(None if option_id == "last" else int(option_id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def step_iteration(iterations: list[int], current: int | None, direction: int) -> int | None:
+    """The previous (-1) or next (+1) iteration with plots; None = the last
+    reported, which is where "next" ends."""
+    if not iterations:
+        return None
+    if current is None:
+        index = len(iterations) - 1
+    else:
+        below = [i for i, it in enumerate(iterations) if it <= current]
+        index = below[-1] if below else 0
+    index += direction
+    if index >= len(iterations) - 1:
+        return None
+    return iterations[max(0, index)]
+
+
+class PlotCard(Widget, can_focus=True):
+    """One metric/variant (or the Summary): title in the border, content below."""
+
+    DEFAULT_CSS = """
+    PlotCard {
+        height: auto;
+        border: round $border-blurred;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        margin: 0 0 0 0;
+    }
+    PlotCard:focus { border: round $border; border-title-style: bold; }
+    """
+
+    BINDINGS = [Binding("enter", "choose", "Maximise", tooltip="Show this plot alone, full size (again: back)")]
+
+    class Chosen(Message):
+        def __init__(self, card: PlotCard) -> None:
+            super().__init__()
+            self.card = card
+
+        @property
+        def control(self) -> PlotCard:
+            return self.card
+
+    class Focused(Message):
+        def __init__(self, card: PlotCard) -> None:
+            super().__init__()
+            self.card = card
+
+        @property
+        def control(self) -> PlotCard:
+            return self.card
+
+    def __init__(self, key: str, models: list[Model], colors: ModelColors, *, group: PlotGroup | None = None,
+                 summary: SummaryChart | None = None, chart_height: int = 14, legend_max: int = LIST_LEGEND_LINES,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.key = key
+        self.models = models
+        self.model_colors = colors
+        self.group = group
+        self.summary = summary
+        self.chart_height = chart_height
+        self.legend_max = legend_max
+        self._cache: tuple[tuple[int, int], Text] | None = None
+        self.border_title = "Summary · single values" if summary is not None else (
+            group_title(group) if group is not None else key)
+        self._legend_rows = min(legend_max, len(self._legend_items()))
+        if self.is_plotext:
+            self.styles.height = chart_height + self._legend_rows + 2
+
+    def _legend_items(self) -> list[Any]:
+        if self.group is None:
+            return []
+        return plot_legend(self.group, self.models, self.model_colors)
+
+    @property
+    def is_plotext(self) -> bool:
+        g = self.group
+        return g is not None and g.chart is not None and g.chart.family in ("xy", "histogram")
+
+
+
+    def render(self) -> RenderableType:
+        width = max(20, self.content_size.width)
+        if self.summary is not None:
+            return self._summary(width)
+        group = self.group
+        if group is None:
+            return Text("")
+        if self.is_plotext:
+            assert group.chart is not None
+            lines = legend_lines(self._legend_items(), width, self.legend_max)
+            height = max(5, self.content_size.height - len(lines)) if self.content_size.height else self.chart_height
+            if self._cache is None or self._cache[0] != (width, height):
+                ansi = draw_merged_chart(group.chart, self.models, self.model_colors, width, height)
+                self._cache = ((width, height), Text.from_ansi(ansi.rstrip("\n"), no_wrap=True))
+            return Group(self._cache[1], *lines)
+        parts: list[Any] = []
+        colors, models = self.model_colors, self.models
+        if group.chart is not None and group.chart.family == "bar":
+            parts.append(bar_renderable(group.chart, models, colors, True))
+        elif group.chart is not None and group.chart.family == "box":
+            parts.append(box_renderable(group.chart, models, colors, True))
+        elif group.table is not None:
+            parts.append(merged_table_renderable(group.table, models, colors))
+        else:
+            parts.append(panels_renderable(group.panels, colors))
+        legend = plot_legend(group, models, colors)
+        # bars and boxes are labelled where they are drawn: the legend only names who is missing
+        legend = [item for item in legend if not item.present]
+        parts.extend(legend_lines(legend, width, MAX_LEGEND_LINES))
+        return Group(*parts)
+
+    def _summary(self, width: int) -> RenderableType:
+        from ..core.scalars import value_table_to_rich
+
+        summary = self.summary
+        assert summary is not None
+        if not summary.names:
+            return Text("No single values" + (f" match {summary.table.metric_filter!r}"
+                                               if summary.table.metric_filter else ""), style="dim")
+        bars = summary_bars(summary, self.models, self.model_colors)
+        table = value_table_to_rich(summary.table, extremes=True, colors=self.model_colors, header=False)
+        if width >= SIDE_BY_SIDE_WIDTH:
+            from rich.table import Table
+
+            grid = Table.grid(padding=(0, 3), expand=True)
+            grid.add_column(ratio=1)
+            grid.add_column(no_wrap=True)
+            grid.add_row(bars, table)
+            return grid
+        return Group(bars, Text(""), table)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache = None
+        if self.is_plotext and self.content_size.width:
+            # as tall as the chart and its legend wrapped at this width
+            rows = len(legend_lines(self._legend_items(), self.content_size.width, self.legend_max))
+            if rows != self._legend_rows:
+                self._legend_rows = rows
+                self.styles.height = self.chart_height + rows + 2
+
+    def on_focus(self) -> None:
+        self.post_message(self.Focused(self))
+
+    def action_choose(self) -> None:
+        self.post_message(self.Chosen(self))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain >= 2:
+            self.action_choose()
+
+
+class PlotList(VerticalScroll, can_focus=False):
+    """The Summary and the plots one below the other; ↑/↓ move between them."""
+
+    DEFAULT_CSS = """
+    PlotList { height: 1fr; scrollbar-gutter: stable; }
+    PlotList > .plot-list--empty { color: $text-muted; padding: 1 2; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("up", "step(-1)", "Previous plot", show=False),
+        Binding("down", "step(1)", "Next plot", show=False),
+        Binding("home", "edge(0)", "First plot", show=False),
+        Binding("end", "edge(-1)", "Last plot", show=False),
+    ]
+
+    @property
+    def cards(self) -> list[PlotCard]:
+        return list(self.query_children(PlotCard))
+
+    def focus_index(self, index: int) -> None:
+        cards = self.cards
+        if not cards:
+            return
+        card = cards[max(0, min(index, len(cards) - 1))]
+        card.focus(scroll_visible=False)
+        self.scroll_to_widget(card, animate=False, immediate=True, top=card.outer_size.height > self.size.height)
+
+    def _focused_index(self) -> int:
+        focused = self.screen.focused
+        cards = self.cards
+        return cards.index(focused) if isinstance(focused, PlotCard) and focused in cards else -1
+
+    def action_step(self, delta: int) -> None:
+        index = self._focused_index()
+        self.focus_index(0 if index < 0 else index + delta)
+
+    def action_edge(self, where: int) -> None:
+        self.focus_index(len(self.cards) - 1 if where < 0 else 0)
+
+
+class PlotsBody(TabBody):
+    """The Plots tab's body (imported by the compare shell by this name)."""
+
+    HELP_TITLE = "Plots"
+
+    BINDINGS = [
+        Binding("i", "choose_iteration", "Iteration", tooltip="Show the plots reported at or before an iteration"),
+        Binding("comma", "step_iteration(-1)", "Earlier", show=False, tooltip="The previous iteration with plots"),
+        Binding("full_stop", "step_iteration(1)", "Later", show=False,
+                tooltip="The next iteration with plots (after the last: the last reported)"),
+        Binding("slash", "filter", "Filter", tooltip="Filter plots by metric name: a substring, or a glob"),
+        Binding("escape", "restore", "Back", tooltip="Back from the maximised plot to the list"),
+    ]
+
+    DEFAULT_CSS = """
+    PlotsBody { layout: vertical; }
+    PlotsBody > #plots-bar { height: 1; padding: 0 1; background: $panel; color: $text; }
+    PlotsBody > #plots-filter { height: 1; border: none; padding: 0 1; display: none; }
+    PlotsBody > #plots-filter.-shown { display: block; }
+    PlotsBody > #plot-max { height: 1fr; display: none; }
+    PlotsBody.-maximized > #plot-max { display: block; }
+    PlotsBody.-maximized > #plots-list { display: none; }
+    #iteration-dialog { width: 60; }
+    #iteration-list { height: auto; max-height: 16; }
+    """
+
+    def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
+                 *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(source, state, models, colors, name=name, id=id, classes=classes)
+        self._groups: list[PlotGroup] | None = None
+        self._summary: SummaryChart | None = None
+        self._iterations: list[int] = []
+        self._generation = 0
+        self._wanted = state
+        self._posted_focus: deque[str] = deque(maxlen=16)
+        self._focus_timer: Any = None
+        self._filter_timer: Any = None
+        self._filter_before: str | None = None
+        self._raw: tuple[dict[str, Any], dict[str, Any]] | None = None  # (plots, single values) as loaded
+        self._query_thread = QueryThread("plots-queries")
+        self._queries = QueriedSource(source, self._query_thread)  # what the workers ask
+
+    @property  # type: ignore[override]
+    def colors(self) -> ModelColors:  # type: ignore[override]
+        return self._model_colors
+
+    @colors.setter
+    def colors(self, value: ModelColors) -> None:
+        self._model_colors = value
+
+    @property
+    def view(self) -> PlotsView:
+        return self.state.plots
+
+    @property
+    def maximized(self) -> bool:
+        return self.view.maximized and bool(self.view.focused)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="plots-bar")
+        yield Input(placeholder="filter plots: substring, or glob (loss*, */val) · enter keep · esc undo",
+                    id="plots-filter", disabled=True)
+        yield PlotList(id="plots-list")
+        yield VerticalScroll(id="plot-max")
+
+    def on_mount(self) -> None:
+        self.set_class(self.maximized, "-maximized")
+        self._update_bar()
+        self._load()
+
+    def on_unmount(self) -> None:
+        self._query_thread.close()
+
+    # -- state ---------------------------------------------------------------------------------
+    def request_view(self, **changes: Any) -> None:
+        state = replace(self._wanted, plots=replace(self._wanted.plots, **changes))
+        self._wanted = state
+        self.request_state(state)
+
+    def set_state(self, state: ComparisonState, models: list[Model]) -> None:
+        old, old_ids = self.state.plots, [m.id for m in self.models]
+        super().set_state(state, models)
+        self._wanted = state
+        if not self.is_mounted:
+            return
+        new = state.plots
+        self.set_class(self.maximized, "-maximized")
+        if [m.id for m in models] != old_ids or old.iteration != new.iteration:
+            self._load()
+        elif old.metric_filter != new.metric_filter:
+            self._remerge()
+        if new.focused != old.focused and new.focused not in self._posted_focus and not self.maximized:
+            self._focus_key(new.focused)
+        was_maximized = old.maximized and bool(old.focused)
+        if was_maximized != self.maximized or (self.maximized and old.focused != new.focused):
+            self._show_maximized()
+        filter_input = self.query_one("#plots-filter", Input)
+        if not filter_input.has_focus and filter_input.value != new.metric_filter:
+            with filter_input.prevent(Input.Changed):
+                filter_input.value = new.metric_filter
+        self._update_bar()
+
+    def refresh_data(self) -> None:
+        self._load()
+
+    def embed_target(self) -> EmbedTarget | None:
+        focused = self.view.focused
+        return EmbedTarget("plots", focused if focused and focused != SUMMARY_KEY else None)
+
+    # -- loading -------------------------------------------------------------------------------
+    def _load(self) -> None:
+        self._generation += 1
+        ids = [m.id for m in self.models]
+        self.run_worker(partial(self._fetch, self._generation, ids, self.view.iteration, self.view.metric_filter,
+                                list(self.models)),
+                        name="plots", group="plots-load", thread=True, exclusive=True, exit_on_error=False)
+
+    def _fetch(self, generation: int, ids: list[str], iteration: int | None, metric_filter: str,
+               models: list[Model]) -> None:
+        plots = self._queries.plots(ids, iteration)
+        iterations = self._queries.plot_iterations(ids)
+        single = self._queries.single_values(ids)
+        if get_current_worker().is_cancelled:
+            return
+        groups = merge_plots(models, plots, metric_filter=metric_filter)
+        summary = summary_chart(models, single, metric_filter=metric_filter)
+        self.app.call_from_thread(self._loaded, generation, (plots, single), groups, summary, iterations)
+
+    def _loaded(self, generation: int, raw: Any, groups: list[PlotGroup], summary: SummaryChart,
+                iterations: list[int]) -> None:
+        if generation != self._generation:
+            return
+        self._raw = raw
+        self._iterations = iterations
+        self._show(groups, summary)
+
+    def _remerge(self) -> None:
+        """The filter changed: merge again from the plots already loaded."""
+        if self._raw is None:
+            return
+        plots, single = self._raw
+        metric_filter = self._wanted.plots.metric_filter
+        self._show(merge_plots(self.models, plots, metric_filter=metric_filter),
+                   summary_chart(self.models, single, metric_filter=metric_filter))
+
+    def _chart_height(self) -> int:
+        height = self.size.height or 24
+        return max(MIN_XY_HEIGHT, min(MAX_XY_HEIGHT, height // 2))
+
+    def _show(self, groups: list[PlotGroup], summary: SummaryChart) -> None:
+        self._groups, self._summary = groups, summary
+        plot_list = self.query_one(PlotList)
+        focused_key = self.view.focused
+        had_focus = isinstance(self.screen.focused, PlotCard)
+        scroll_y = plot_list.scroll_y
+        plot_list.remove_children()
+        height = self._chart_height()
+        cards: list[Widget] = [PlotCard(SUMMARY_KEY, self.models, self.colors, summary=summary)]
+        cards += [PlotCard(g.key, self.models, self.colors, group=g, chart_height=height) for g in groups]
+        if not groups:
+            text = (f"No plot matches {self.view.metric_filter!r} (/ edits the filter)" if self.view.metric_filter
+                    else "These models report no plots" + (f" at or before iteration {self.view.iteration:,}"
+                                                           if self.view.iteration is not None else ""))
+            cards.append(Static(text, classes="plot-list--empty"))
+        plot_list.mount_all(cards)
+        self._update_bar()
+
+        def restore() -> None:
+            plot_list.scroll_to(y=scroll_y, animate=False, immediate=True)
+            if self.maximized:
+                self._show_maximized()
+            elif focused_key:
+                self._focus_key(focused_key)
+            elif not had_focus and not isinstance(self.screen.focused, (Input, PlotCard)):
+                plot_list.focus_index(0)
+
+        self.call_after_refresh(restore)
+
+    def _focus_key(self, key: str) -> None:
+        if isinstance(self.screen.focused, Input):
+            return  # typing a filter: the focus stays there
+        plot_list = self.query_one(PlotList)
+        cards = plot_list.cards
+        index = next((i for i, c in enumerate(cards) if c.key == key), None)
+        if index is not None:
+            plot_list.focus_index(index)
+
+    def _show_maximized(self) -> None:
+        host = self.query_one("#plot-max", VerticalScroll)
+        host.remove_children()
+        if not self.maximized:
+            self.call_after_refresh(self._focus_key, self.view.focused)
+            return
+        key = self.view.focused
+        group = next((g for g in self._groups or () if g.key == key), None)
+        height = max(MIN_XY_HEIGHT, (self.size.height or 24) - 1 - MAX_LEGEND_LINES - 2)
+        if key == SUMMARY_KEY and self._summary is not None:
+            card = PlotCard(key, self.models, self.colors, summary=self._summary, classes="plot-max-card")
+        elif group is not None:
+            card = PlotCard(key, self.models, self.colors, group=group, chart_height=height,
+                            legend_max=MAX_LEGEND_LINES, classes="plot-max-card")
+        else:
+            host.mount(Static(f"No plot {key!r} at this iteration" if self._groups is not None else "loading…",
+                              classes="plot-list--empty"))
+            return
+        host.mount(card)
+        self.call_after_refresh(card.focus)
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_choose_iteration(self) -> None:
+        def apply(result: int | None | bool) -> None:
+            if result is not False and result != self._wanted.plots.iteration:
+                self.request_view(iteration=result)
+
+        if not self._iterations:
+            self.notify("These models report no plots", severity="warning")
+            return
+        self.app.push_screen(IterationDialog(self._iterations, self._wanted.plots.iteration), apply)
+
+    def action_step_iteration(self, direction: int) -> None:
+        if not self._iterations:
+            return
+        current = self._wanted.plots.iteration
+        target = step_iteration(self._iterations, current, direction)
+        if target != current:
+            self.request_view(iteration=target)
+
+    def action_restore(self) -> None:
+        self.request_view(maximized=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "restore":
+            return self._wanted.plots.maximized and bool(self._wanted.plots.focused)
+        return True
+
+    @on(PlotCard.Chosen)
+    def _card_chosen(self, event: PlotCard.Chosen) -> None:
+        event.stop()
+        if event.card.has_class("plot-max-card"):
+            self.action_restore()
+        else:
+            self._cancel_focus_post()
+            self.request_view(focused=event.card.key, maximized=True)
+
+    @on(PlotCard.Focused)
+    def _card_focused(self, event: PlotCard.Focused) -> None:
+        event.stop()
+        if event.card.has_class("plot-max-card") or self._wanted.plots.maximized:
+            return  # the list is hidden behind the maximised plot: its focus moves mean nothing
+        self._cancel_focus_post()
+        if event.card.key != self._wanted.plots.focused:
+            self._focus_timer = self.set_timer(FOCUS_POST_DELAY, partial(self._send_focus, event.card.key))
+
+    def _cancel_focus_post(self) -> None:
+        if self._focus_timer is not None:
+            self._focus_timer.stop()
+            self._focus_timer = None
+
+    def _send_focus(self, key: str) -> None:
+        self._focus_timer = None
+        if key != self._wanted.plots.focused and not self._wanted.plots.maximized:
+            self._posted_focus.append(key)
+            self.request_view(focused=key)
+
+    # -- filter ----------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#plots-filter", Input)
+        self._filter_before = self._wanted.plots.metric_filter
+        box.disabled = False
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#plots-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_POST_DELAY, partial(self._post_filter, event.value))
+
+    def _post_filter(self, text: str) -> None:
+        self._filter_timer = None
+        if text != self._wanted.plots.metric_filter:
+            self.request_view(metric_filter=text)
+
+    @on(Input.Submitted, "#plots-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._post_filter(event.value)
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.query_one("#plots-filter", Input)
+        box.remove_class("-shown")
+        box.disabled = True
+        self._filter_before = None
+        self.query_one(PlotList).focus_index(0)
+
+    def on_key(self, event: events.Key) -> None:
+        box = self.query_one("#plots-filter", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            event.prevent_default()
+            before = self._filter_before or ""
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+                self._filter_timer = None
+            with box.prevent(Input.Changed):
+                box.value = before
+            if before != self._wanted.plots.metric_filter:
+                self.request_view(metric_filter=before)
+            self._close_filter()
+
+    # -- bar -------------------------------------------------------------------------------------
+    def _update_bar(self) -> None:
+        if not self.is_mounted:
+            return
+        view = self.view
+        text = Text(no_wrap=True, overflow="ellipsis")
+        sep = ("  ·  ", "dim")
+        text.append("Plots", style="bold")
+        if self.maximized:
+            text.append(" › " + view.focused, style="bold")
+        text.append(*sep)
+        text.append("iteration ", style="dim")
+        if view.iteration is None:
+            text.append("last reported")
+        else:
+            text.append(f"≤ {view.iteration:,}")
+        if self._iterations:
+            text.append(f" (of {len(self._iterations)})", style="dim")
+        if self._groups is not None:
+            text.append(*sep)
+            text.append(f"{len(self._groups)} plots", style="dim")
+        if view.metric_filter:
+            text.append(*sep)
+            text.append("filter ", style="dim")
+            text.append(view.metric_filter, style="bold")
+        self.query_one("#plots-bar", Static).update(text)

@@ -1,0 +1,1017 @@
+"""The Scalars tab: the Values table and the Graph view of the compared models.
+
+Values (`v` switches): one row per metric/variant, one column per model, from
+the source's summaries (never from the points); `a` Last/Min/Max, `e` row
+extremes, `D` Δ vs base, `/` filter, `d` CSV, enter the exact value.
+
+Graph: one chart per metric/variant (`g`: or per metric), every model merged
+in its own color, in a grid sized to the terminal. `x` x axis, `S`
+smoothing (`<` `>` its weight), `l` log y, `C` config values in the
+legends; enter maximises the focused chart, which `z` zooms to an iteration
+range (`i`/`o` zoom in/out, ←/→ pan, `Z` reset).
+
+Every option lives in the comparison state: the body asks for changes with
+TabBody.StateChanged and re-renders what changed in `set_state`. Source
+queries run in thread workers (exclusive, one group per job, errors reported
+by the App); series are downsampled by the source to each chart's width.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from collections import deque
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+from textual.worker import get_current_worker
+
+from ..core.colors import ModelColors
+from ..core.model import Model, ScalarSummary, format_float
+from ..core.scalars import (
+    AGG_TITLES,
+    AGGREGATIONS,
+    GraphGroup,
+    ValueRow,
+    ValueTable,
+    build_value_table,
+    config_notes,
+    format_delta,
+    graph_groups,
+    value_table_to_csv,
+)
+from ..core.state import ComparisonState, ScalarsView
+from ..sources.base import Source
+from .chart_render import (
+    SMOOTHING_TITLES,
+    X_AXIS_TITLES,
+    ScalarChart,
+    SeriesCache,
+    chart_buckets,
+    load_scalar_chart,
+    model_origins,
+    QueriedSource,
+    QueryThread,
+    parse_iteration_range,
+    warm_up,
+)
+from .charts import MAX_LEGEND_LINES, ChartCard, ChartGrid
+from .tab_body import EmbedTarget, TabBody
+from .value_table import ValueTableView
+
+X_AXES = ("iteration", "relative", "wall")
+SMOOTHINGS = ("none", "ema", "running", "gaussian")
+# `<` `>` step through these; EMA weights are decays, the others window fractions
+EMA_WEIGHTS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
+WINDOW_WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+DEFAULT_WEIGHTS = {"ema": 0.6, "running": 0.05, "gaussian": 0.05}
+FOCUS_POST_DELAY = 0.3  # the cursor's row travels in the state once it rests
+FILTER_POST_DELAY = 0.3
+PAN_FRACTION = 0.5
+DELIVERY_INTERVAL = 0.3  # seconds between hand-overs of loaded charts to the screen
+PREFETCH_DELAY = 0.3  # the next screen of charts loads once the view has rested this long
+WARM_UP_DELAY = 0.5
+DOWNLOAD_DIR_ENV = "MODELCOMPARE_DOWNLOAD_DIR"
+
+
+def step_weight(kind: str, weight: float, direction: int) -> float:
+    """The next smoothing weight up or down the kind's ladder."""
+    ladder = EMA_WEIGHTS if kind == "ema" else WINDOW_WEIGHTS
+    if direction > 0:
+        return next((w for w in ladder if w > weight + 1e-12), ladder[-1])
+    return next((w for w in reversed(ladder) if w < weight - 1e-12), ladder[0])
+
+
+def download_dir() -> Path:
+    """Where CSV downloads go: $MODELCOMPARE_DOWNLOAD_DIR, else the working
+    directory (on a remote box, where the user looks first), else the temp dir."""
+    env = os.environ.get(DOWNLOAD_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    cwd = Path.cwd()
+    return cwd if os.access(cwd, os.W_OK) else Path(tempfile.gettempdir())
+
+
+def write_csv(table: ValueTable, directory: Path | None = None) -> Path:
+    """Write the table as PRODUCT §6 CSV (value_table_to_csv, byte for byte
+    what `render --format csv` prints) to a new file; returns its path."""
+    directory = directory or download_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = directory / f"modelcompare-scalars-{table.agg}-{stamp}.csv"
+    k = 2
+    while path.exists():
+        path = directory / f"modelcompare-scalars-{table.agg}-{stamp}-{k}.csv"
+        k += 1
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(value_table_to_csv(table))
+    return path
+
+
+# -- dialogs -----------------------------------------------------------------------------
+
+
+class CsvSavedDialog(ModalScreen[None]):
+    """After `d`: where the CSV went, with offers to copy it or its path (OSC 52
+    can fail silently, so the path is always shown, selectable)."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("c", "copy_csv", "Copy CSV"),
+        Binding("p", "copy_path", "Copy path"),
+    ]
+
+    def __init__(self, path: Path, csv_text: str, rows: int, agg: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.path = path
+        self.csv_text = csv_text
+        self.rows = rows
+        self.agg = agg
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="csv-dialog", classes="dialog"):
+            yield Static(f"Saved {self.rows} row{'s' if self.rows != 1 else ''} ({AGG_TITLES[self.agg]}) as CSV",
+                         classes="dialog-title")
+            yield Static(escape(str(self.path)), id="csv-path")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Copy CSV", variant="primary", id="copy-csv", compact=True)
+                yield Button("Copy path", id="copy-path", compact=True)
+                yield Button("Close", id="close", compact=True)
+            yield Static("c copy the CSV · p copy the path · esc close", classes="dialog-hint")
+
+    @on(Button.Pressed, "#copy-csv")
+    def action_copy_csv(self) -> None:
+        self.app.copy_to_clipboard(self.csv_text)
+        self.app.notify(f"Copied {len(self.csv_text):,} characters of CSV (if your terminal allows OSC 52)")
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#copy-path")
+    def action_copy_path(self) -> None:
+        self.app.copy_to_clipboard(str(self.path))
+        self.app.notify(f"Copied {self.path}")
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ExactValueDialog(ModalScreen[None]):
+    """enter on a Values cell: the exact Last/Min/Max of that series with their
+    iterations, its point count and its change against the base."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+        Binding("c", "copy", "Copy value"),
+    ]
+
+    def __init__(self, title: str, label: str, color: str, agg: str, summary: ScalarSummary | None,
+                 row: ValueRow, column: int, base_label: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.label = label
+        self.color = color
+        self.agg = agg
+        self.summary = summary
+        self.row = row
+        self.column = column
+        self.base_label = base_label
+
+    @property
+    def value(self) -> float | None:
+        return self.row.values[self.column]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="exact-dialog", classes="dialog"):
+            yield Static(escape(self.title_text), classes="dialog-title")
+            yield Static(Text(self.label, style=f"bold {self.color}"))
+            yield Static(self._details(), id="exact-body")
+            yield Static("c copy the value · esc close", classes="dialog-hint")
+
+    def _details(self) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        grid.add_column(style="dim")
+        s = self.summary
+        if s is None:
+            grid.add_row("", "this model has no such series", "")
+            return grid
+        for agg in AGGREGATIONS:
+            value = s.value(agg)
+            iteration = {"last": s.last_iteration, "min": s.min_iteration, "max": s.max_iteration}[agg]
+            text = "–" if value is None else format_float(value)
+            where = "" if iteration is None or value is None else f"at iteration {iteration:,}"
+            name = AGG_TITLES[agg] + (" ◂" if agg == self.agg else "")
+            grid.add_row(name, text, where)
+        grid.add_row("points", f"{s.count:,}", "")
+        d = self.row.deltas[self.column] if self.column else None
+        if d is not None:
+            percent = "" if d.percent is None else f" ({format_delta(d)})"
+            verdict = f"{d.verdict} than the base" if d.verdict in ("better", "worse") else ""
+            grid.add_row("Δ vs base", f"{'+' if d.absolute > 0 else ''}{format_float(d.absolute)}{percent}", verdict)
+        elif self.column == 0:
+            grid.add_row("", "(the base)", "")
+        return grid
+
+    def action_copy(self) -> None:
+        if self.value is not None:
+            text = format_float(self.value)
+            self.app.copy_to_clipboard(text)
+            self.app.notify(f"Copied {text}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
+    """`z`: type the iteration range of the maximised chart. Returns the range,
+    None to reset the zoom, or False when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: tuple[int, int] | None, full: tuple[int, int] | None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.current = current
+        self.full = full
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="zoom-dialog", classes="dialog"):
+            yield Static("Zoom to iterations", classes="dialog-title")
+            value = f"{self.current[0]}-{self.current[1]}" if self.current else ""
+            yield Input(value, placeholder="FROM-TO, e.g. 1000-5000 or 1k-5k (empty: all)", id="zoom-input")
+            hint = f"the data spans {self.full[0]:,}–{self.full[1]:,} · " if self.full else ""
+            yield Static("", id="zoom-error", classes="dialog-error")
+            yield Static(hint + "enter apply · esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            self.dismiss(parse_iteration_range(event.value))
+        except ValueError as exc:
+            self.query_one("#zoom-error", Static).update(escape(str(exc)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+# -- the body ----------------------------------------------------------------------------
+
+
+class ScalarsBody(TabBody):
+    """The Scalars tab's body (imported by the compare shell by this name)."""
+
+    HELP_TITLE = "Scalars"
+
+    BINDINGS = [
+        Binding("v", "toggle_view", "Values/Graph", tooltip="Switch between the Values table and the Graph view"),
+        Binding("a", "cycle_agg", "Last/Min/Max", tooltip="Values: show each series' Last, Min or Max"),
+        Binding("e", "toggle_extremes", "Extremes", tooltip="Values: mark each row's maximum ▲ and minimum ▼"),
+        Binding("D", "toggle_delta", "Δ base", tooltip="Values: show each value's change against the base model"),
+        Binding("d", "download", "CSV", tooltip="Values: save the table as shown as CSV (then copy it or its path)"),
+        Binding("slash", "filter", "Filter", tooltip="Filter metrics by name: a substring, or a glob such as loss*"),
+        Binding("x", "cycle_x_axis", "X axis", tooltip="Graph: x axis iteration → relative time → wall time"),
+        Binding("S", "cycle_smoothing", "Smooth", tooltip="Graph: smoothing none → EMA → running average → gaussian"),
+        Binding("greater_than_sign", "smoothing_weight(1)", "More smoothing", show=False,
+                tooltip="Graph: raise the smoothing weight"),
+        Binding("less_than_sign", "smoothing_weight(-1)", "Less smoothing", show=False,
+                tooltip="Graph: lower the smoothing weight"),
+        Binding("l", "toggle_log", "Log y", tooltip="Graph: logarithmic y axis"),
+        Binding("g", "toggle_group", "Group", show=False,
+                tooltip="Graph: one chart per metric/variant, or one per metric with its variants"),
+        Binding("C", "toggle_config", "Config in legend", show=False,
+                tooltip="Graph: show the config values that differ between the models in the legends"),
+        Binding("z", "zoom_dialog", "Zoom", tooltip="Maximised chart: zoom to an iteration range"),
+        Binding("i", "zoom(0.5)", "Zoom in", show=False, tooltip="Maximised chart: zoom in around the middle"),
+        Binding("o", "zoom(2)", "Zoom out", show=False, tooltip="Maximised chart: zoom out"),
+        Binding("Z", "zoom_reset", "Reset zoom", show=False, tooltip="Maximised chart: show every iteration"),
+        Binding("left", "pan(-1)", "Pan left", show=False, tooltip="Zoomed chart: move to earlier iterations"),
+        Binding("right", "pan(1)", "Pan right", show=False, tooltip="Zoomed chart: move to later iterations"),
+        Binding("escape", "restore", "Grid", tooltip="Back from the maximised chart to the grid"),
+    ]
+
+    DEFAULT_CSS = """
+    ScalarsBody { layout: vertical; }
+    ScalarsBody > #scalars-bar { height: 1; padding: 0 1; background: $panel; color: $text; }
+    ScalarsBody > #scalars-filter { height: 1; border: none; padding: 0 1; display: none; }
+    ScalarsBody > #scalars-filter.-shown { display: block; }
+    ScalarsBody > #chart-max { height: 1fr; display: none; }
+    ScalarsBody.-maximized > #chart-max { display: block; }
+    ScalarsBody.-maximized > #graph { display: none; }
+    ScalarsBody.-values > #graph, ScalarsBody.-values > #chart-max { display: none; }
+    ScalarsBody.-graph > #values { display: none; }
+    #csv-dialog, #exact-dialog, #zoom-dialog { width: 72; }
+    #csv-path { margin-bottom: 1; }
+    #exact-body { margin-top: 1; margin-bottom: 1; }
+    """
+
+    def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
+                 *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(source, state, models, colors, name=name, id=id, classes=classes)
+        self._summaries: dict[str, list[ScalarSummary]] | None = None
+        self._table: ValueTable | None = None
+        self._groups: list[GraphGroup] = []
+        self._groups_key: tuple[Any, ...] | None = None
+        self._origins: dict[str, float | None] = {}
+        self._series_cache = SeriesCache()
+        self._load_generation = 0  # summaries requests
+        self._chart_generation = 0  # chart data/options
+        self._card_generation: dict[str, int] = {}
+        self._queued: set[str] = set()
+        self._full_ranges: dict[str, tuple[int, int]] = {}
+        self._show_config = False
+        self._posted_focus: deque[str] = deque(maxlen=16)
+        self._focus_timer: Any = None
+        self._filter_timer: Any = None
+        self._filter_before: str | None = None
+        self._wanted: ComparisonState = state  # the latest state asked for or received
+        self._warm = False
+        self._prefetch_timer: Any = None
+        self._query_thread = QueryThread("scalars-queries")
+        self._queries = QueriedSource(source, self._query_thread)  # what the workers ask
+
+    # TabBody.__init__ assigns self.colors, which DOMNode defines as a read-only
+    # property (nothing of Textual reads it on a body): make it settable here.
+    @property  # type: ignore[override]
+    def colors(self) -> ModelColors:  # type: ignore[override]
+        return self._model_colors
+
+    @colors.setter
+    def colors(self, value: ModelColors) -> None:
+        self._model_colors = value
+
+    @property
+    def view(self) -> ScalarsView:
+        return self.state.scalars
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="scalars-bar")
+        yield Input(placeholder="filter metrics: substring, or glob (loss*, */val) · enter keep · esc undo",
+                    id="scalars-filter", disabled=True)
+        yield ValueTableView(self.colors, id="values")
+        yield ChartGrid(id="graph")
+        yield ChartCard("", "", legend_max_lines=MAX_LEGEND_LINES, id="chart-max")
+
+    def on_mount(self) -> None:
+        self._apply_view_classes()
+        self._update_bar()
+        self._load_summaries()
+        self.call_after_refresh(self._focus_view)
+
+    def on_unmount(self) -> None:
+        self._query_thread.close()
+
+    def _apply_view_classes(self) -> None:
+        view = self.view
+        self.set_class(view.view == "values", "-values")
+        self.set_class(view.view == "graph", "-graph")
+        self.set_class(view.view == "graph" and view.maximized and bool(view.focused), "-maximized")
+
+    @property
+    def maximized(self) -> bool:
+        return self.view.view == "graph" and self.view.maximized and bool(self.view.focused)
+
+    # -- state -----------------------------------------------------------------------------
+    def request_view(self, **changes: Any) -> None:
+        """Ask the App for the state with these Scalars options changed."""
+        state = replace(self._wanted, scalars=replace(self._wanted.scalars, **changes))
+        self._wanted = state
+        self.request_state(state)
+
+    def set_state(self, state: ComparisonState, models: list[Model]) -> None:
+        old_state, old_ids = self.state, [m.id for m in self.models]
+        super().set_state(state, models)
+        self._wanted = state
+        if not self.is_mounted:
+            return
+        if [m.id for m in models] != old_ids:
+            # the old table and charts stay until the new summaries arrive;
+            # _summaries_loaded rebuilds everything with the new options
+            self._apply_view_classes()
+            self._update_bar()
+            if old_state.scalars.view != state.scalars.view:
+                self._focus_view()
+            self._reload()
+            return
+        self._apply(old_state.scalars, state.scalars)
+
+    def _apply(self, old: ScalarsView, new: ScalarsView) -> None:
+        self._apply_view_classes()
+        self._update_bar()
+        table_view = self.query_one(ValueTableView)
+        if (old.agg, old.metric_filter) != (new.agg, new.metric_filter):
+            self._rebuild_table()
+        elif (old.extremes, old.delta) != (new.extremes, new.delta):
+            table_view.set_options(extremes=new.extremes, delta=new.delta)
+        filter_input = self.query_one("#scalars-filter", Input)
+        if not filter_input.has_focus and filter_input.value != new.metric_filter:
+            with filter_input.prevent(Input.Changed):
+                filter_input.value = new.metric_filter
+        chart_options = (old.x_axis, old.smoothing, old.smoothing_weight, old.log_y)
+        if chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y):
+            self._chart_generation += 1
+        if (old.group_by, old.metric_filter, old.view) != (new.group_by, new.metric_filter, new.view):
+            self._rebuild_grid()
+        if old.view != new.view:
+            self._focus_view()
+        if new.focused != old.focused and new.focused not in self._posted_focus:
+            self._show_focused(new.focused)
+        if (old.maximized, old.focused, old.zoom) != (new.maximized, new.focused, new.zoom) or \
+                chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y):
+            if self.maximized:
+                self._prepare_maximized()
+            elif old.maximized and new.view == "graph":
+                self.call_after_refresh(self._show_focused, new.focused)
+        self._request_charts()
+
+    def refresh_data(self) -> None:
+        """Live update: reload the summaries and the charts in view, keeping the
+        cursor, the scroll position and the focused chart; the old numbers and
+        charts stay on screen until the new ones arrive."""
+        self._reload()
+
+    def _reload(self) -> None:
+        self._series_cache.clear()
+        self._full_ranges.clear()
+        self._chart_generation += 1
+        self._load_summaries()
+
+    def embed_target(self) -> EmbedTarget | None:
+        view = self.view
+        if view.view == "graph" and view.focused:
+            return EmbedTarget("scalars", view.focused)
+        return EmbedTarget("scalars")
+
+    # -- summaries -------------------------------------------------------------------------
+    def _load_summaries(self) -> None:
+        self._load_generation += 1
+        generation = self._load_generation
+        ids = [m.id for m in self.models]
+        self.run_worker(partial(self._fetch_summaries, generation, ids), name="scalar summaries",
+                        group="scalars-summaries", thread=True, exclusive=True, exit_on_error=False)
+
+    def _fetch_summaries(self, generation: int, ids: list[str]) -> None:
+        summaries = self._queries.scalar_summaries(ids)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._summaries_loaded, generation, summaries)
+
+    def _summaries_loaded(self, generation: int, summaries: dict[str, list[ScalarSummary]]) -> None:
+        if generation != self._load_generation:
+            return
+        first_load = self._summaries is None
+        self._summaries = summaries
+        self._origins = model_origins(summaries)
+        self._rebuild_table()
+        self._groups_key = None  # the grid is rebuilt when the Graph view shows
+        self._rebuild_grid()
+        if not self._warm:
+            self._warm = True
+            # after the first paint: the Graph view's first chart should not pay
+            # for plotext's import, nor the Values view's paint for the warm-up
+            self.set_timer(WARM_UP_DELAY, self._start_warm_up)
+        self._update_bar()
+        if first_load and self.view.focused:  # later loads keep the cursor where it is
+            self._show_focused(self.view.focused)
+        if self.maximized:
+            self._prepare_maximized()
+        self._request_charts()
+
+    def _start_warm_up(self) -> None:
+        self.run_worker(self._warm_up, name="chart warm-up", group="scalars-warm-up", thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def _warm_up(self) -> None:
+        warm_up()
+        self.app.call_from_thread(self._rebuild_grid, prebuild=True)
+
+    def _rebuild_table(self) -> None:
+        if self._summaries is None:
+            return
+        view = self.view
+        self._table = build_value_table(self.models, self._summaries, agg=view.agg, metric_filter=view.metric_filter)
+        self.query_one(ValueTableView).set_table(self._table, extremes=view.extremes, delta=view.delta)
+        self._update_bar()
+
+    # -- Values view actions -------------------------------------------------------------------
+    def action_toggle_view(self) -> None:
+        self.request_view(view="graph" if self._wanted.scalars.view == "values" else "values")
+
+    def action_cycle_agg(self) -> None:
+        agg = self._wanted.scalars.agg
+        self.request_view(agg=AGGREGATIONS[(AGGREGATIONS.index(agg) + 1) % len(AGGREGATIONS)])
+
+    def action_toggle_extremes(self) -> None:
+        self.request_view(extremes=not self._wanted.scalars.extremes)
+
+    def action_toggle_delta(self) -> None:
+        self.request_view(delta=not self._wanted.scalars.delta)
+
+    def action_download(self) -> None:
+        table = self._table
+        if table is None:
+            self.notify("The scalars are still loading", severity="warning")
+            return
+        try:
+            path = write_csv(table)
+        except OSError as exc:
+            self.notify(f"Could not save the CSV: {exc.strerror or exc}", severity="error")
+            return
+        self.app.push_screen(CsvSavedDialog(path, value_table_to_csv(table), len(table.rows), table.agg))
+
+    @on(ValueTableView.CellChosen)
+    def _cell_chosen(self, event: ValueTableView.CellChosen) -> None:
+        event.stop()
+        table = self._table
+        if table is None or not table.models:
+            return
+        row, column = event.row, event.column
+        model = table.models[column]
+        summary = next((s for s in (self._summaries or {}).get(model.id, ())
+                        if (s.metric, s.variant) == (row.metric, row.variant)), None)
+        self.app.push_screen(ExactValueDialog(row.key, table.labels[column], self.colors[model.id], table.agg,
+                                              summary, row, column, table.labels[0]))
+
+    @on(ValueTableView.CursorMoved)
+    def _cursor_moved(self, event: ValueTableView.CursorMoved) -> None:
+        event.stop()
+        if event.row is not None:
+            self._post_focus(event.row.key)
+
+    # -- filter ------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#scalars-filter", Input)
+        self._filter_before = self._wanted.scalars.metric_filter
+        box.disabled = False
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#scalars-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        # the table follows each keystroke; the state (and the charts) once typing rests
+        if self._summaries is not None:
+            view = self.view
+            self._table = build_value_table(self.models, self._summaries, agg=view.agg, metric_filter=event.value)
+            self.query_one(ValueTableView).set_table(self._table, extremes=view.extremes, delta=view.delta)
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_POST_DELAY, partial(self._post_filter, event.value))
+
+    def _post_filter(self, text: str) -> None:
+        self._filter_timer = None
+        if text != self._wanted.scalars.metric_filter:
+            self.request_view(metric_filter=text)
+
+    @on(Input.Submitted, "#scalars-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._post_filter(event.value)
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.query_one("#scalars-filter", Input)
+        box.remove_class("-shown")
+        box.disabled = True
+        self._filter_before = None
+        self._focus_view()
+
+    def _cancel_filter(self) -> None:
+        box = self.query_one("#scalars-filter", Input)
+        before = self._filter_before or ""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        with box.prevent(Input.Changed):
+            box.value = before
+        if before != self._wanted.scalars.metric_filter:
+            self.request_view(metric_filter=before)
+        else:
+            self._rebuild_table()
+        self._close_filter()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape" and self.query_one("#scalars-filter", Input).has_focus:
+            event.stop()
+            event.prevent_default()
+            self._cancel_filter()
+
+    # -- Graph view ---------------------------------------------------------------------------
+    def _rebuild_grid(self, force: bool = False, prebuild: bool = False) -> None:
+        """The grid's cards for the current groups: while the Graph view shows,
+        or (`prebuild`) once the Values view has painted and the app is idle,
+        so that `v` finds them there; never before the Values view's first
+        paint, which they would slow down."""
+        if self._summaries is None or (self.view.view != "graph" and not prebuild):
+            return
+        view = self.view
+        key = (tuple(m.id for m in self.models), view.group_by, view.metric_filter, id(self._summaries))
+        if key == self._groups_key and not force:
+            return
+        self._groups_key = key
+        groups = graph_groups(self.models, self._summaries, group_by=view.group_by, metric_filter=view.metric_filter)
+        old_keys = [g.key for g in self._groups]
+        self._groups = groups
+        grid = self.query_one(ChartGrid)
+        if [g.key for g in groups] == old_keys and grid.cards:
+            for card, group in zip(grid.cards, groups):
+                card.border_title = group.title
+            return
+        focused_key = view.focused
+        self._card_generation.clear()
+        self._queued.clear()
+        cards = [ChartCard(g.key, g.title, index=i) for i, g in enumerate(groups)]
+        empty = None
+        if not groups:
+            total = sum(len(v) for v in self._summaries.values())
+            text = (f"No metric matches {view.metric_filter!r} (/ edits the filter)" if view.metric_filter and total
+                    else "These models report no scalars")
+            empty = Static(text, classes="chart-grid--empty")
+        grid.set_cards(cards, empty)
+        self.call_after_refresh(self._after_grid_built, focused_key)
+
+    def _after_grid_built(self, focused_key: str) -> None:
+        if self.view.view == "graph" and not self.maximized:
+            self._show_focused(focused_key)
+        self._request_charts()
+
+    def _group(self, key: str) -> GraphGroup | None:
+        return next((g for g in self._groups if g.key == key), None)
+
+    def _request_charts(self, ahead: bool = False) -> None:
+        """Load the charts in view whose data is older than the current
+        options, in a worker; cards keep showing their old chart until the new
+        one arrives. With `ahead` (once the view has rested) the next screen too."""
+        if self._summaries is None or self.view.view != "graph" or not self.is_mounted:
+            return
+        generation = self._chart_generation
+        jobs: list[tuple[ChartCard, GraphGroup, int, int, tuple[int, int] | None]] = []
+        if self.maximized:
+            card = self.query_one("#chart-max", ChartCard)
+            group = self._group(self.view.focused)
+            size = card.content_size
+            if group is not None and self._card_generation.get("#max") != generation and size.width > 0:
+                jobs.append((card, group, size.width, size.height, self.view.zoom))
+        else:
+            grid = self.query_one(ChartGrid)
+            cards = grid.cards
+            region = grid.scrollable_content_region
+            if not cards or region.width <= 0:
+                return
+            grid.fit_to(region.width, region.height)  # before its first resize event, too
+            width, height = grid.card_width(), grid.card_height()
+            visible = list(grid.visible_range(ahead=1 if ahead else 0))
+            grid.ensure_mounted(visible[-1] + 1 if visible else 0)
+            for index in visible:
+                if index >= len(cards):
+                    break
+                card = cards[index]
+                if self._card_generation.get(card.key) == generation or any(j[0] is card for j in jobs):
+                    continue
+                group = self._group(card.key)
+                if group is not None:
+                    jobs.append((card, group, width, height, None))
+        wanted = {self._job_key(j[0]) for j in jobs}
+        if not jobs or wanted <= self._queued:
+            return
+        self._queued = wanted
+        view = self.view
+        notes = config_notes(self.models) if self._show_config else None
+        self.run_worker(
+            partial(self._fetch_charts, generation, jobs, view, list(self.models), notes),
+            name="scalar charts", group="scalars-charts", thread=True, exclusive=True, exit_on_error=False,
+        )
+
+    @staticmethod
+    def _job_key(card: ChartCard) -> str:
+        return "#max" if card.id == "chart-max" else card.key
+
+    def _fetch_charts(self, generation: int, jobs: list[tuple[ChartCard, GraphGroup, int, int, Any]],
+                      view: ScalarsView, models: list[Model], notes: list[str] | None) -> None:
+        worker = get_current_worker()
+        batch: list[tuple[ChartCard, ScalarChart, Any]] = []
+        flushed = time.monotonic()
+        for card, group, width, height, zoom in jobs:
+            if worker.is_cancelled:
+                return
+            chart = load_scalar_chart(self._queries, group, models, self.colors, view, buckets=chart_buckets(width),
+                                      origins=self._origins, zoom=zoom, config_notes=notes,
+                                      cache=self._series_cache)
+            plot_w, plot_h, _ = card.plot_size(width, height, chart)
+            batch.append((card, chart, ((plot_w, plot_h), ChartCard.draw(chart, plot_w, plot_h))))
+            # hand charts over in batches: each hand-over repaints the screen
+            if time.monotonic() - flushed >= DELIVERY_INTERVAL:
+                self.app.call_from_thread(self._charts_loaded, generation, batch)
+                batch, flushed = [], time.monotonic()
+        self.app.call_from_thread(self._charts_loaded, generation, batch)
+        self.app.call_from_thread(self._charts_done, generation)
+
+    def _charts_loaded(self, generation: int, batch: list[tuple[ChartCard, ScalarChart, Any]]) -> None:
+        for card, chart, prepared in batch:
+            self._chart_loaded(generation, card, chart, prepared)
+
+    def _chart_loaded(self, generation: int, card: ChartCard, chart: ScalarChart, prepared: Any) -> None:
+        if generation != self._chart_generation or not card.is_attached:
+            return
+        key = self._job_key(card)
+        if key == "#max" and chart.key != self.view.focused:
+            return
+        self._card_generation[key] = generation
+        if chart.x_range is None and chart.iter_range is not None:
+            self._full_ranges[chart.key] = chart.iter_range
+        card.set_chart(chart, prepared)
+        self._update_bar()
+
+    def _charts_done(self, generation: int) -> None:
+        self._queued = set()
+        if generation == self._chart_generation:
+            self._request_charts()  # the view may have moved meanwhile
+            if self._prefetch_timer is not None:
+                self._prefetch_timer.stop()
+            self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
+
+    @on(ChartGrid.ViewChanged)
+    def _grid_view_changed(self, event: ChartGrid.ViewChanged) -> None:
+        event.stop()
+        self._request_charts()
+
+    def _prefetch(self) -> None:
+        self._prefetch_timer = None
+        self._request_charts(ahead=True)
+
+    @on(ChartCard.Focused)
+    def _card_focused(self, event: ChartCard.Focused) -> None:
+        event.stop()
+        if event.card.id != "chart-max" and event.card.key and not self._wanted.scalars.maximized:
+            self._post_focus(event.card.key)
+
+    @on(ChartCard.Chosen)
+    def _card_chosen(self, event: ChartCard.Chosen) -> None:
+        event.stop()
+        if event.card.id == "chart-max":
+            self.action_restore()
+        elif event.card.key:
+            self._cancel_focus_post()
+            self.request_view(focused=event.card.key, maximized=True, zoom=None)
+
+    def _prepare_maximized(self) -> None:
+        card = self.query_one("#chart-max", ChartCard)
+        group = self._group(self.view.focused)
+        self._card_generation.pop("#max", None)
+        if group is None:
+            card.set_message("no such chart" if self._summaries is not None else "loading…")
+            card.border_title = self.view.focused
+            return
+        if card.key != group.key:
+            card.key = group.key
+            card.set_chart(None)
+        card.border_title = group.title
+        card.focus()
+        self.call_after_refresh(self._request_charts)
+
+    def action_restore(self) -> None:
+        self.request_view(maximized=False, zoom=None)
+
+    def action_cycle_x_axis(self) -> None:
+        axis = self._wanted.scalars.x_axis
+        self.request_view(x_axis=X_AXES[(X_AXES.index(axis) + 1) % len(X_AXES)])
+
+    def action_cycle_smoothing(self) -> None:
+        view = self._wanted.scalars
+        kind = SMOOTHINGS[(SMOOTHINGS.index(view.smoothing) + 1) % len(SMOOTHINGS)]
+        weight = 0.0 if kind == "none" else DEFAULT_WEIGHTS[kind]
+        self.request_view(smoothing=kind, smoothing_weight=weight)
+
+    def action_smoothing_weight(self, direction: int) -> None:
+        view = self._wanted.scalars
+        kind = view.smoothing
+        if kind == "none":
+            kind = "ema"
+        weight = step_weight(kind, view.smoothing_weight if view.smoothing != "none" else 0.0, direction)
+        self.request_view(smoothing=kind if weight > 0 else "none", smoothing_weight=weight)
+
+    def action_toggle_log(self) -> None:
+        self.request_view(log_y=not self._wanted.scalars.log_y)
+
+    def action_toggle_group(self) -> None:
+        view = self._wanted.scalars
+        focused = view.focused.split("/", 1)[0] if view.group_by == "variant" else view.focused
+        self.request_view(group_by="metric" if view.group_by == "variant" else "variant", focused=focused,
+                          maximized=False, zoom=None)
+
+    def action_toggle_config(self) -> None:
+        self._show_config = not self._show_config
+        self._chart_generation += 1
+        self.notify("Legends show the config values that differ" if self._show_config else "Legends: names only")
+        self._update_bar()
+        self._request_charts()
+
+    # -- zoom ---------------------------------------------------------------------------------
+    def _current_range(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """(the maximised chart's shown range, its full range)."""
+        view = self._wanted.scalars
+        full = self._full_ranges.get(view.focused)
+        card = self.query_one("#chart-max", ChartCard)
+        if full is None and card.chart is not None and card.chart.x_range is None:
+            full = card.chart.iter_range
+        return (view.zoom or full), full
+
+    def action_zoom_dialog(self) -> None:
+        shown, full = self._current_range()
+
+        def apply(result: tuple[int, int] | None | bool) -> None:
+            if result is False:
+                return
+            self.request_view(zoom=result if result else None)
+
+        self.app.push_screen(ZoomDialog(self._wanted.scalars.zoom, full), apply)
+
+    def action_zoom(self, factor: float) -> None:
+        shown, full = self._current_range()
+        if shown is None:
+            return
+        lo, hi = shown
+        centre = (lo + hi) / 2
+        half = max(1.0, (hi - lo) * factor / 2)
+        new_lo, new_hi = int(math.floor(centre - half)), int(math.ceil(centre + half))
+        if full is not None:
+            if new_lo <= full[0] and new_hi >= full[1]:
+                self.request_view(zoom=None)
+                return
+            new_lo, new_hi = self._clamp(new_lo, new_hi, full)
+            if (new_lo, new_hi) == full:
+                self.request_view(zoom=None)
+                return
+        if new_hi - new_lo < 2:
+            return
+        self.request_view(zoom=(new_lo, new_hi))
+
+    @staticmethod
+    def _clamp(lo: int, hi: int, full: tuple[int, int]) -> tuple[int, int]:
+        span = hi - lo
+        if lo < full[0]:
+            lo, hi = full[0], full[0] + span
+        if hi > full[1]:
+            lo, hi = full[1] - span, full[1]
+        return max(lo, full[0]), min(hi, full[1])
+
+    def action_pan(self, direction: int) -> None:
+        zoom = self._wanted.scalars.zoom
+        if zoom is None:
+            return
+        _, full = self._current_range()
+        lo, hi = zoom
+        shift = int(round((hi - lo) * PAN_FRACTION)) * direction
+        lo, hi = lo + shift, hi + shift
+        if full is not None:
+            lo, hi = self._clamp(lo, hi, full)
+        if (lo, hi) != zoom:
+            self.request_view(zoom=(lo, hi))
+
+    def action_zoom_reset(self) -> None:
+        self.request_view(zoom=None)
+
+    # -- which actions apply ----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self._wanted.scalars
+        graph = view.view == "graph"
+        maximized = graph and view.maximized and bool(view.focused)
+        if action in ("cycle_agg", "toggle_extremes", "toggle_delta", "download"):
+            return not graph
+        if action in ("cycle_x_axis", "cycle_smoothing", "smoothing_weight", "toggle_log", "toggle_group",
+                      "toggle_config"):
+            return graph
+        if action in ("zoom_dialog", "zoom", "restore"):
+            return maximized
+        if action in ("zoom_reset", "pan"):
+            return maximized and view.zoom is not None
+        return True
+
+    # -- focus ---------------------------------------------------------------------------------
+    def _focus_view(self) -> None:
+        if self.view.view == "values":
+            self.query_one(ValueTableView).focus()
+        elif self.maximized:
+            self.query_one("#chart-max", ChartCard).focus()
+        else:
+            self.call_after_refresh(self._show_focused, self.view.focused)
+
+    def _show_focused(self, key: str) -> None:
+        """Put the cursor (Values) or the focus (Graph) on `key`, e.g. after a
+        state string was opened."""
+        if self.query_one("#scalars-filter", Input).has_focus:
+            return  # typing a filter: the focus stays there
+        if self.view.view == "values":
+            table = self.query_one(ValueTableView)
+            if key:
+                table.move_to_key(key)
+            return
+        if self.maximized:
+            return
+        grid = self.query_one(ChartGrid)
+        cards = grid.cards
+        if not cards:
+            return
+        index = next((i for i, c in enumerate(cards) if c.key == key), None)
+        if index is None and key:
+            # grouped the other way: "loss" finds "loss/train", "loss/train" finds "loss"
+            index = next((i for i, c in enumerate(cards)
+                          if c.key.split("/", 1)[0] == key.split("/", 1)[0]), None)
+        focused = self.screen.focused if self.is_mounted else None
+        if index is None:
+            if not isinstance(focused, ChartCard):
+                grid.focus_index(0)
+            return
+        grid.focus_index(index)
+
+    def _post_focus(self, key: str) -> None:
+        self._cancel_focus_post()
+        if key != self._wanted.scalars.focused:
+            self._focus_timer = self.set_timer(FOCUS_POST_DELAY, partial(self._send_focus, key))
+
+    def _cancel_focus_post(self) -> None:
+        if self._focus_timer is not None:
+            self._focus_timer.stop()
+            self._focus_timer = None
+
+    def _send_focus(self, key: str) -> None:
+        self._focus_timer = None
+        view = self._wanted.scalars
+        if key != view.focused and not (view.view == "graph" and view.maximized):
+            self._posted_focus.append(key)
+            self.request_view(focused=key)
+
+    # -- the options bar ---------------------------------------------------------------------
+    def _update_bar(self) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one("#scalars-bar", Static).update(self._bar_text())
+
+    def _bar_text(self) -> Text:
+        """One line: the view, its options in force, the filter first (it
+        hides rows, so it must not be cut off on a narrow terminal)."""
+        view = self.view
+        text = Text(no_wrap=True, overflow="ellipsis")
+        sep = ("  ·  ", "dim")
+
+        def option(name: str, value: str, on: bool = False) -> None:
+            text.append(*sep)
+            text.append(name + " ", style="dim")
+            text.append(value, style="bold" if on else "")
+
+        if view.view == "values":
+            text.append("Values", style="bold")
+            text.append("  ")
+            for agg in AGGREGATIONS:
+                text.append(f" {AGG_TITLES[agg]} ", style="reverse bold" if agg == view.agg else "dim")
+            if view.metric_filter:
+                option("filter", view.metric_filter, True)
+            if self._table is not None:
+                t = self._table
+                text.append(*sep)
+                text.append(f"{len(t.rows)}/{t.total_rows} rows" if t.metric_filter else f"{len(t.rows)} rows",
+                            style="dim")
+            option("extremes", "on" if view.extremes else "off", view.extremes)
+            option("Δ base", "on" if view.delta else "off", view.delta)
+            return text
+        text.append("Graph", style="bold")
+        if self.maximized:
+            text.append(" › " + view.focused, style="bold")
+        if view.metric_filter:
+            option("filter", view.metric_filter, True)
+        option("x", X_AXIS_TITLES[view.x_axis])
+        smoothing = view.smoothing != "none" and view.smoothing_weight > 0
+        option("smooth", f"{SMOOTHING_TITLES[view.smoothing]} {view.smoothing_weight:g}" if smoothing else "off",
+               smoothing)
+        option("log", "on" if view.log_y else "off", view.log_y)
+        if self.maximized:
+            option("zoom", f"{view.zoom[0]:,}–{view.zoom[1]:,}" if view.zoom else "all", view.zoom is not None)
+        else:
+            option("per", "metric+variant" if view.group_by == "variant" else "metric")
+            if self._summaries is not None:
+                text.append(*sep)
+                text.append(f"{len(self._groups)} charts", style="dim")
+        if self._show_config:
+            text.append(*sep)
+            text.append("config in legend", style="dim")
+        return text
