@@ -1,0 +1,744 @@
+"""The Details and Network tabs: the compared models side by side, one column
+per model, every field on its row, differences marked against the base (or
+across all models).
+
+DetailsBody and NetworkBody (the compare shell imports them by these names)
+share DiffBody: a bar (the number of differences, hidden rows or the
+search in force, the focused model's position, and the glyphs' legend, which
+also says the diff mode), the table's notes, a search box (open while
+typing), and the DiffGrid. Keys: `h` hide identical,
+`t` diff mode (against the base / across all models), `b` make the focused
+column's model the base, `[` `]` move it left/right (all the way left makes
+it the base), `/` search, `n` `N` next/previous difference, enter the whole
+value of a cell.
+
+Every option lives in the comparison state (state.details / state.network,
+the models' order): the body asks for changes with TabBody.StateChanged and
+applies them in set_state — recomputing the diff (in a thread worker) only
+when the models, their order or the diff mode change, re-filtering when hide
+identical or the search change. The state's `cursor_row` is the cursor
+row's index among all the table's rows (before hiding and search), so a
+shared state opens on the same field; the body posts it once the cursor
+rests, and moves the cursor when a state from elsewhere changes it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.console import Group
+from rich.markup import escape
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from ..core.colors import ModelColors
+from ..core.diff import CellStatus, DiffRow, DiffTable, details_diff, network_diff
+from ..core.model import Model
+from ..core.state import ComparisonState, DiffView
+from ..core.textdiff import changed_spans
+from ..sources.base import Source
+from .diff_grid import (
+    BASE_MARK,
+    GLYPHS,
+    DiffGrid,
+    PreparedTable,
+    column_titles,
+    fit,
+    plain,
+    prepare_table,
+    shown_spans,
+)
+from .tab_body import EmbedTarget, TabBody
+
+CURSOR_POST_DELAY = 0.3  # the cursor's row travels in the state once it rests
+SEARCH_POST_DELAY = 0.3
+MAX_DISTINCT_SHOWN = 30  # distinct values listed in the cell dialog
+MAX_NAMES_PER_VALUE = 4
+MAX_VALUE_SHOWN = 44  # cells of a value in the dialog's list of distinct values
+SPAN_STYLE = "bold reverse"  # the changed characters in the cell dialog
+
+STATUS_TEXT = {
+    "base": {
+        CellStatus.SAME: "same as the base",
+        CellStatus.CHANGED: "differs from the base",
+        CellStatus.ONLY_HERE: "only in this model (the base lacks it)",
+        CellStatus.MISSING: "missing here (the base has it)",
+        CellStatus.ABSENT: "absent here and in the base",
+    },
+    "all": {
+        CellStatus.SAME: "the same in every model",
+        CellStatus.CHANGED: "differs from another model",
+        CellStatus.ONLY_HERE: "the same wherever present; absent in some models",
+        CellStatus.MISSING: "absent here, present in other models",
+        CellStatus.ABSENT: "absent in every model",
+    },
+}
+# the legend also says the diff mode (`t`): what ≠ is measured against
+LEGEND = {
+    "base": "≠ vs base  + only here  − missing",
+    "all": "≠ vs others  + some lack it  − absent",
+}
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a diff is built: a diff of 100
+    models makes ~10^5 small objects that all live on, and each collection
+    they trigger scans every object of the app (it doubled the time of a
+    100-model Network diff). Nested or concurrent uses are safe: only the one
+    that found the collector on turns it back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# index-preserving: spans of a value still point at the same characters
+_VISIBLE = {c: 0x2400 + c for c in range(32) if c != 0x0A} | {0x7F: 0x2421, 0x09: " "}
+
+
+def _readable(value: str) -> str:
+    """`value` with its line breaks, every other control character shown as a
+    symbol (one character for one: span offsets stay valid)."""
+    return value.translate(_VISIBLE)
+
+
+def _highlighted(value: str, spans: list[tuple[int, int]], style: str) -> Text:
+    text = Text(_readable(value))
+    for start, end in spans:
+        text.stylize(style, start, end)
+    return text
+
+
+class SearchBox(Input):
+    """The search box: escape gives back the search it started with."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel search", tooltip="Close the search box, restoring the previous search")]
+
+    class Cancelled(Message):
+        pass
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
+@dataclass(frozen=True)
+class BarPart:
+    text: Text
+    priority: int  # the lowest is shortened first, then dropped first
+    short: Text | None = None
+
+
+class DiffBar(Widget):
+    """One line of parts: those that do not fit the width take their short
+    form, then go, least important first."""
+
+    DEFAULT_CSS = """
+    DiffBar { height: 1; padding: 0 1; background: $surface; color: $text-muted; }
+    """
+
+    SEPARATOR = " · "
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.parts: list[BarPart] = []
+
+    def set_parts(self, parts: list[BarPart]) -> None:
+        self.parts = parts
+        self.refresh()
+
+    def fitted(self, width: int) -> Text:
+        texts = [p.text for p in self.parts]
+        alive = list(range(len(self.parts)))
+        by_priority = sorted(alive, key=lambda k: self.parts[k].priority)
+
+        def total() -> int:
+            return sum(texts[k].cell_len for k in alive) + len(self.SEPARATOR) * max(0, len(alive) - 1)
+
+        for k in by_priority:
+            if total() <= width:
+                break
+            short = self.parts[k].short
+            if short is not None:
+                texts[k] = short
+        for k in by_priority:
+            if total() <= width or len(alive) == 1:
+                break
+            alive.remove(k)
+        line = Text(self.SEPARATOR, style="dim").join(texts[k] for k in alive)
+        line.truncate(width, overflow="ellipsis")
+        return line
+
+    def render(self) -> RenderResult:
+        return self.fitted(self.content_region.width or 80)
+
+
+class CellValueDialog(ModalScreen[None]):
+    """enter on a cell: its whole value (a changed one with the differing
+    characters highlighted, and the value it differs from), and the row's
+    values across all the compared models."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+        Binding("c", "copy", "Copy value", tooltip="Copy the whole value (and see it here if the terminal refuses)"),
+    ]
+
+    DIALOG_WIDTH = 96  # wider than the app's dialogs: values are long
+
+    DEFAULT_CSS = """
+    #cell-dialog #cell-scroll { height: auto; max-height: 1fr; }
+    #cell-dialog .cell-label { color: $text-muted; margin-top: 1; }
+    #cell-dialog .cell-value { background: $boost; padding: 0 1; }
+    #cell-dialog #cell-model { height: auto; }
+    """
+
+    def __init__(self, table: DiffTable, row: DiffRow, column: int, colors: ModelColors) -> None:
+        super().__init__(classes="dialog-screen")
+        self.table = table
+        self.row = row
+        self.column = column
+        self.model_colors = colors
+
+    @property
+    def value(self) -> str | None:
+        return self.row.cells[self.column].value
+
+    def compose(self) -> ComposeResult:
+        table, row, k = self.table, self.row, self.column
+        cell = row.cells[k]
+        models = table.models
+        titles = column_titles(models)
+        name = ("line " if row.kind == "text-line" else "") + row.field
+        with Vertical(id="cell-dialog", classes="dialog"):
+            yield Static(f"{escape(row.section)} › {escape(plain(name))}", classes="dialog-title")
+            who = Text.assemble(
+                ((BASE_MARK if k == 0 else "") + plain(titles[k]), f"bold {self.model_colors[models[k].id]}"),
+                "  ",
+                (GLYPHS.get(cell.status, "=") + " " + STATUS_TEXT[table.mode][cell.status], "italic"),
+            )
+            if cell.line is not None:
+                who.append(f"  (its line {cell.line})", style="dim")
+            yield Static(who, id="cell-model")
+            with VerticalScroll(id="cell-scroll"):
+                if cell.value is None:
+                    yield Static(Text("(no value: this model lacks the field)", style="dim"), classes="cell-value")
+                elif cell.value == "":
+                    yield Static(Text("(empty text)", style="dim"), classes="cell-value")
+                else:
+                    yield Static(_highlighted(cell.value, shown_spans(cell), SPAN_STYLE), classes="cell-value",
+                                 id="cell-full")
+                ref = cell.compared_with
+                if cell.status is CellStatus.CHANGED and ref is not None and cell.value is not None:
+                    base_value = row.cells[0].value
+                    source = f"the base ({plain(titles[0])})" if ref == base_value else "another model"
+                    yield Static(f"It differs from {escape(source)}:", classes="cell-label")
+                    ref_spans = changed_spans(cell.value, ref) if shown_spans(cell) else []
+                    yield Static(_highlighted(ref, ref_spans, SPAN_STYLE), classes="cell-value", id="cell-ref")
+                yield Static(self._across(titles), classes="cell-label", id="cell-across")
+            yield Static("c copy the value · esc close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        # inline: the app's `.dialog` width outranks any default CSS of ours
+        self.query_one("#cell-dialog").styles.width = self.DIALOG_WIDTH
+
+    def _across(self, titles: list[str]) -> Group:
+        """The row's distinct values, most common first, each with how many
+        models hold it and the first of their names."""
+        groups: dict[str | None, list[int]] = {}
+        for index, cell in enumerate(self.row.cells):
+            groups.setdefault(cell.value, []).append(index)
+        n = len(self.row.cells)
+        distinct = len(groups)
+        heading = Text(f"Across the {n} model{'s' if n != 1 else ''}: "
+                       f"{distinct} distinct value{'s' if distinct != 1 else ''}")
+        ranked = sorted(groups.items(), key=lambda item: -len(item[1]))[:MAX_DISTINCT_SHOWN]
+        labels = ["—" if value is None else (plain(value) if value else "(empty)") for value, _ in ranked]
+        value_w = min(MAX_VALUE_SHOWN, max(cell_len(label) for label in labels))
+        count_w = max(len(f"{len(indices)}×") for _, indices in ranked)
+        parts: list[Any] = [heading]
+        for label, (value, indices) in zip(labels, ranked):
+            # one line per value (cut with … at the dialog's edge, never wrapped)
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(f"{len(indices)}×".rjust(count_w + 2) + " ")
+            line.append(fit(label, value_w), style="bold" if self.column in indices else "")
+            line.append("  ")
+            for j, index in enumerate(indices[:MAX_NAMES_PER_VALUE]):
+                if j:
+                    line.append(", ", style="dim")
+                line.append((BASE_MARK if index == 0 else "") + plain(titles[index]),
+                            style=self.model_colors[self.table.models[index].id])
+            if len(indices) > MAX_NAMES_PER_VALUE:
+                line.append(f" +{len(indices) - MAX_NAMES_PER_VALUE} more", style="dim")
+            parts.append(line)
+        if distinct > MAX_DISTINCT_SHOWN:
+            parts.append(Text(f"  … and {distinct - MAX_DISTINCT_SHOWN} more values", style="dim"))
+        return Group(*parts)
+
+    def action_copy(self) -> None:
+        value = self.value
+        if value is None:
+            self.notify("This model has no value here", severity="warning")
+            return
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {len(value):,} characters (if your terminal allows OSC 52)")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class DiffBody(TabBody):
+    """The body of the Details and Network tabs (subclasses set TAB)."""
+
+    TAB: ClassVar[str] = "details"
+    HELP_TITLE = "Diff"
+
+    BINDINGS = [
+        Binding("h", "toggle_hide", "Hide identical", tooltip="Hide the rows where every model has the same value"),
+        Binding("b", "make_base", "Make base", tooltip="Make the focused column's model the base (first column)"),
+        Binding("left_square_bracket", "move_column(-1)", "Move left", show=False,
+                tooltip="Move the focused column left; all the way left makes it the base"),
+        Binding("right_square_bracket", "move_column(1)", "Move right", show=False,
+                tooltip="Move the focused column right"),
+        Binding("n", "next_difference(1)", "Next diff", tooltip="Jump to the next difference"),
+        Binding("N", "next_difference(-1)", "Prev diff", show=False, tooltip="Jump to the previous difference"),
+        Binding("t", "toggle_mode", "Diff mode", tooltip="Mark differences against the base, or across all models"),
+        Binding("slash", "search", "Search", tooltip="Show only the rows whose field, section or values contain a text"),
+    ]
+
+    DEFAULT_CSS = """
+    DiffBody { layout: vertical; }
+    DiffBody > #diff-notes {
+        height: auto; max-height: 2; padding: 0 1; color: $text-warning; background: $warning-muted 40%;
+        display: none;
+    }
+    DiffBody > #diff-notes.-shown { display: block; }
+    DiffBody > #diff-search { height: 1; border: none; padding: 0 1; display: none; }
+    DiffBody > #diff-search.-shown { display: block; }
+    """
+
+    def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
+                 *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(source, state, models, colors, name=name, id=id, classes=classes)
+        self.prepared: PreparedTable | None = None
+        self._wanted = state  # the latest state asked for or received
+        self._generation = 0
+        # refresh_data's re-fetched models: id -> (the model the App gave, its fresh
+        # copy); the copy stands in for as long as the App gives that same model
+        self._fresh: dict[str, tuple[Model, Model]] = {}
+        self._computed_key: tuple[Any, ...] | None = None
+        self._keep_model: str | None = None  # the model the cursor column follows
+        self._restore_row: int | None = state_view(state, self.TAB).cursor_row or None
+        self._posted_rows: deque[int] = deque(maxlen=16)
+        self._cursor_timer: Any = None
+        self._search_timer: Any = None
+        self._search_before: str | None = None
+        self._search_text: str | None = None  # the box's text while it is open
+        self._bindings_column = 0
+
+    @property
+    def view(self) -> DiffView:
+        return state_view(self.state, self.TAB)
+
+    @property
+    def grid(self) -> DiffGrid:
+        return self.query_one(DiffGrid)
+
+    @property
+    def table(self) -> DiffTable | None:
+        return self.prepared.table if self.prepared is not None else None
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield DiffBar(id="diff-bar")
+        yield Static(id="diff-notes")
+        yield SearchBox(placeholder="search fields, sections and values · enter keep · esc undo",
+                        id="diff-search", disabled=True)
+        grid = DiffGrid(self.colors, id="diff-grid")
+        grid.empty_text = f"Comparing {len(self.models)} model{'s' if len(self.models) != 1 else ''}…"
+        yield grid
+
+    def on_mount(self) -> None:
+        self._sync_search_box()
+        self._update_bar()
+        self._recompute()
+        self.call_after_refresh(self.grid.focus)
+
+    # -- the diff ------------------------------------------------------------------------
+    def build_table(self, models: list[Model], mode: str) -> DiffTable:
+        raise NotImplementedError
+
+    def _models_now(self) -> list[Model]:
+        out = []
+        for model in self.models:
+            fresh = self._fresh.get(model.id)
+            out.append(fresh[1] if fresh is not None and fresh[0] is model else model)
+        return out
+
+    def _recompute(self, fetch: bool = False) -> None:
+        """Compute the diff in a thread worker (after re-fetching the models
+        from the source, with `fetch`); the old table stays until it is done."""
+        self._generation += 1
+        models = self._models_now()
+        mode = self.view.diff_mode
+        self._computed_key = (tuple(id(m) for m in models), mode)
+        self.run_worker(partial(self._compute, self._generation, models, mode, fetch), name=f"{self.TAB} diff",
+                        group=f"diff-{self.TAB}", thread=True, exclusive=True, exit_on_error=False)
+
+    def _compute(self, generation: int, models: list[Model], mode: str, fetch: bool) -> None:
+        fresh: list[Model] | None = None
+        if fetch:
+            found = {m.id: m for m in self.source.get_models([m.id for m in models])}
+            fresh = list(found.values())
+            models = [found.get(m.id, m) for m in models]
+        with gc_paused():
+            prepared = prepare_table(self.build_table(models, mode))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._table_ready, generation, prepared, fresh)
+
+    def _table_ready(self, generation: int, prepared: PreparedTable, fresh: list[Model] | None) -> None:
+        if generation != self._generation:
+            return
+        if fresh is not None:
+            given = {m.id: m for m in self.models}
+            self._fresh.update({m.id: (given[m.id], m) for m in fresh if m.id in given})
+            self._computed_key = (tuple(id(m) for m in self._models_now()), prepared.table.mode)
+        grid = self.grid
+        current = grid.current_row
+        keep_key = (current.section, current.field) if current is not None else None
+        keep_model = self._keep_model or (grid.current_model.id if grid.current_model is not None else None)
+        self.prepared = prepared
+        grid.set_table(prepared, self._visible_rows(), keep_key=keep_key, keep_model=keep_model)
+        self._keep_model = None
+        if self._restore_row is not None:
+            grid.move_to_index(self._restore_row)
+            self._restore_row = None
+        self._update_empty_text()
+        self._update_notes()
+        self._update_bar()
+        self._bindings_column = grid.cursor_column
+        self.refresh_bindings()
+
+    def _visible_rows(self) -> list[DiffRow]:
+        table = self.table
+        if table is None:
+            return []
+        view = self.view
+        search = self._search_text if self._search_text is not None else view.search
+        return table.visible_rows(view.hide_identical, search)
+
+    def _refilter(self) -> None:
+        if self.table is None:
+            return
+        self.grid.set_rows(self._visible_rows())
+        self._update_empty_text()
+        self._update_bar()
+
+    # -- state -----------------------------------------------------------------------------
+    def request_view(self, **changes: Any) -> None:
+        """Ask the App for the state with these options of this tab changed."""
+        view = replace(state_view(self._wanted, self.TAB), **changes)
+        state = replace(self._wanted, **{self.TAB: view})
+        self._wanted = state
+        self.request_state(state)
+
+    def request_order(self, order: list[str], focus: str) -> None:
+        """Ask for the models in `order`; the cursor column follows `focus`."""
+        self._keep_model = focus
+        state = replace(self._wanted, models=tuple(order))
+        self._wanted = state
+        self.request_state(state)
+
+    def set_state(self, state: ComparisonState, models: list[Model]) -> None:
+        old_view = self.view
+        super().set_state(state, models)
+        self._wanted = state
+        if not self.is_mounted:
+            return
+        view = self.view
+        recompute = (tuple(id(m) for m in self._models_now()), view.diff_mode) != self._computed_key
+        if recompute:
+            self._recompute()
+        elif (old_view.hide_identical, old_view.search) != (view.hide_identical, view.search):
+            self._refilter()
+        self._sync_search_box()
+        if view.cursor_row != old_view.cursor_row and view.cursor_row not in self._posted_rows:
+            if self.prepared is None or recompute:
+                self._restore_row = view.cursor_row  # once the new table is in
+            else:
+                self.grid.move_to_index(view.cursor_row)
+        self._update_bar()
+        self.refresh_bindings()
+
+    def refresh_data(self) -> None:
+        """Live update: the models' details changed in the source. Re-fetch
+        them and recompute, keeping the cursor, the scroll and the toggles."""
+        self._recompute(fetch=True)
+
+    def embed_target(self) -> EmbedTarget | None:
+        return EmbedTarget(self.TAB)
+
+    # -- the bar ---------------------------------------------------------------------------
+    def _update_bar(self) -> None:
+        if not self.is_mounted:
+            return
+        view = self.view
+        mode = view.diff_mode
+        # (the base is the ◆ column, first in the grid and on the models bar)
+        parts: list[BarPart] = []
+        table = self.table
+        if table is not None:
+            count = table.difference_count
+            parts.append(BarPart(Text(f"{count} difference{'s' if count != 1 else ''}" if count else "no differences",
+                                      style="bold"), 8, Text(f"{count} diffs", style="bold")))
+            shown = len(self.grid.rows)
+            hidden = len(table.rows) - shown
+            search = (self._search_text if self._search_text is not None else view.search).strip()
+            if search:
+                parts.append(BarPart(Text(f"/{plain(search)}: {shown} of {len(table.rows)} rows"), 7,
+                                     Text(f"{shown}/{len(table.rows)} rows")))
+            elif view.hide_identical:
+                parts.append(BarPart(Text(f"{hidden} identical hidden" if hidden else "none hidden"), 7,
+                                     Text(f"{hidden} hidden")))
+            columns = self.grid.visible_columns()
+            if len(table.models) > len(columns):
+                position = self.grid.cursor_column + 1
+                parts.append(BarPart(Text(f"model {position}/{len(table.models)}"), 4,
+                                     Text(f"{position}/{len(table.models)}")))
+        parts.append(BarPart(Text(LEGEND[mode], style="dim"), 6))
+        self.query_one(DiffBar).set_parts(parts)
+
+    def _update_notes(self) -> None:
+        notes = self.query_one("#diff-notes", Static)
+        table = self.table
+        text = " · ".join(table.notes) if table is not None else ""
+        notes.update(Text(plain(text), overflow="ellipsis"))
+        notes.set_class(bool(text), "-shown")
+
+    def _update_empty_text(self) -> None:
+        table = self.table
+        grid = self.grid
+        if table is None:
+            return
+        view = self.view
+        search = (self._search_text if self._search_text is not None else view.search).strip()
+        if not table.rows:
+            grid.empty_text = (table.notes[0] if table.notes else
+                               "Nothing to compare" if self.TAB == "details" else "No network configuration")
+        elif search:
+            grid.empty_text = f"No row matches {search!r} (/ edits the search)"
+        elif view.hide_identical:
+            grid.empty_text = f"All {len(table.rows)} rows are identical (h shows them)"
+        else:
+            grid.empty_text = ""
+        grid.refresh()
+
+    @on(DiffGrid.CursorMoved)
+    def _cursor_moved(self, event: DiffGrid.CursorMoved) -> None:
+        event.stop()
+        self._update_bar()
+        if event.column != self._bindings_column:  # b [ ] depend on the column only
+            self._bindings_column = event.column
+            self.refresh_bindings()
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+        self._cursor_timer = self.set_timer(CURSOR_POST_DELAY, self._post_cursor)
+
+    def _post_cursor(self) -> None:
+        self._cursor_timer = None
+        index = self.grid.cursor_row_index
+        if index is not None and index != state_view(self._wanted, self.TAB).cursor_row:
+            self._posted_rows.append(index)
+            self.request_view(cursor_row=index)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_bar)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_toggle_hide(self) -> None:
+        self.request_view(hide_identical=not state_view(self._wanted, self.TAB).hide_identical)
+
+    def action_toggle_mode(self) -> None:
+        mode = state_view(self._wanted, self.TAB).diff_mode
+        self.request_view(diff_mode="all" if mode == "base" else "base")
+
+    def _focused_model(self) -> str | None:
+        model = self.grid.current_model
+        return model.id if model is not None else None
+
+    def action_make_base(self) -> None:
+        focused = self._focused_model()
+        order = list(self._wanted.models)
+        if focused is None or focused not in order:
+            return
+        if order[0] == focused:
+            self.notify("This model is already the base")
+            return
+        order.remove(focused)
+        self.request_order([focused, *order], focused)
+
+    def action_move_column(self, direction: int) -> None:
+        focused = self._focused_model()
+        order = list(self._wanted.models)
+        if focused is None or focused not in order:
+            return
+        k = order.index(focused)
+        j = k + direction
+        if not 0 <= j < len(order):
+            self.notify("Already the base (first column)" if j < 0 else "Already the last column")
+            return
+        order[k], order[j] = order[j], order[k]
+        self.request_order(order, focused)
+
+    def action_next_difference(self, direction: int) -> None:
+        table, grid = self.table, self.grid
+        if table is None:
+            return
+        position = grid.cursor_position
+        if position is None:
+            position = -1 if direction > 0 else len(grid.rows)
+        target = table.next_difference(position, direction, rows=grid.rows, wrap=True)
+        if target is None:
+            self.notify("No differences here" if grid.rows else "No rows shown", severity="information")
+            return
+        if target == position:
+            self.notify("This is the only difference", timeout=2)
+            return
+        wrapped = (direction > 0 and target < position) or (direction < 0 and target > position)
+        grid.move_to_position(target)
+        if wrapped:
+            self.notify("Wrapped to the first difference" if direction > 0 else "Wrapped to the last difference",
+                        timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
+        if action in ("make_base", "move_column"):
+            models = self.prepared.models if self.prepared is not None else []
+            if len(models) < 2:
+                return None
+            column = self.grid.cursor_column
+            if action == "make_base":
+                return column != 0 or None
+            direction = parameters[0] if parameters else 0
+            if direction == -1 and column == 0 or direction == 1 and column >= len(models) - 1:
+                return None
+        return True
+
+    # -- search ----------------------------------------------------------------------------
+    def action_search(self) -> None:
+        box = self.query_one(SearchBox)
+        if self._search_before is None:
+            self._search_before = state_view(self._wanted, self.TAB).search
+        box.disabled = False
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#diff-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        # the grid follows each keystroke; the state once typing rests
+        self._search_text = event.value
+        self._refilter()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_POST_DELAY, partial(self._post_search, event.value))
+
+    def _post_search(self, text: str) -> None:
+        self._search_timer = None
+        if text != state_view(self._wanted, self.TAB).search:
+            self.request_view(search=text)
+
+    @on(Input.Submitted, "#diff-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        self._post_search(event.value)
+        self._close_search()
+
+    @on(SearchBox.Cancelled)
+    def _search_cancelled(self, event: SearchBox.Cancelled) -> None:
+        event.stop()
+        before = self._search_before or ""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        box = self.query_one(SearchBox)
+        with box.prevent(Input.Changed):
+            box.value = before
+        self._post_search(before)
+        self._close_search()
+
+    def _sync_search_box(self) -> None:
+        """The closed box holds the search in force (the bar shows it), to
+        edit when `/` opens it."""
+        box = self.query_one(SearchBox)
+        if box.has_focus:
+            return
+        search = self.view.search
+        if box.value != search:
+            with box.prevent(Input.Changed):
+                box.value = search
+
+    def _close_search(self) -> None:
+        box = self.query_one(SearchBox)
+        self._search_before = None
+        self._search_text = None
+        self._refilter()
+        box.remove_class("-shown")
+        box.disabled = True
+        self.grid.focus()
+
+    # -- the cell dialog -------------------------------------------------------------------
+    @on(DiffGrid.CellChosen)
+    def _cell_chosen(self, event: DiffGrid.CellChosen) -> None:
+        event.stop()
+        table = self.table
+        if table is not None:
+            self.app.push_screen(CellValueDialog(table, event.row, event.column, self.colors))
+
+
+def state_view(state: ComparisonState, tab: str) -> DiffView:
+    return state.network if tab == "network" else state.details
+
+
+class DetailsBody(DiffBody):
+    """The Details tab: general information, labels, metadata, lineage."""
+
+    TAB = "details"
+    HELP_TITLE = "Details"
+
+    def build_table(self, models: list[Model], mode: str) -> DiffTable:
+        return details_diff(models, mode)
+
+
+class NetworkBody(DiffBody):
+    """The Network tab: the configurations, by key path or line by line."""
+
+    TAB = "network"
+    HELP_TITLE = "Network"
+
+    def build_table(self, models: list[Model], mode: str) -> DiffTable:
+        return network_diff(models, mode)
+
+
+__all__ = ["CellValueDialog", "DetailsBody", "DiffBody", "NetworkBody", "state_view"]
