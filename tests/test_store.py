@@ -760,3 +760,208 @@ def test_v1_store_migrates_with_its_data(tmp_path: Path) -> None:
     assert store.changed_models(token, ["old"]) == ["old"]
     assert store.get_models(["old"])[0].config == Config("json", '{"layers": 3}')
     store.close()
+
+
+# -- the search index (schema v4) ------------------------------------------------------------------
+
+# Case pairs whose lowering is not ASCII (İ lowers to two code points, Σ to σ or ς),
+# FTS5 query syntax characters, and characters outside the BMP.
+SEARCH_CHARS = "abAB-_ .Ääé Éİıiσς Σ\"'*%()😀"
+
+
+def random_text(rng: random.Random, longest: int) -> str:
+    return "".join(rng.choice(SEARCH_CHARS) for _ in range(rng.randint(0, longest)))
+
+
+def search_models(rng: random.Random, n: int, prefix: str = "s") -> list[Model]:
+    return [
+        Model(id=f"{prefix}{i:03d}", name=random_text(rng, 10), project=random_text(rng, 6),
+              tags=[random_text(rng, 5) for _ in range(rng.randint(0, 3))],
+              status=rng.choice(["draft", "published"]),
+              created="2026-01-01T00:00:00Z", updated=f"2026-01-{rng.randint(1, 28):02d}T00:00:00Z")
+        for i in range(n)
+    ]
+
+
+def search_queries(rng: random.Random, models: list[Model], n: int) -> list[ModelQuery]:
+    """Pieces of the models' texts (so most match something) in random case, and
+    random text; some with a filter or pinned models."""
+    queries = []
+    while len(queries) < n:
+        m = rng.choice(models)
+        text = rng.choice([m.name, m.project, *m.tags])
+        if text and rng.random() < 0.75:
+            start = rng.randrange(len(text))
+            needle = text[start : start + rng.randint(1, 6)]
+        else:
+            needle = random_text(rng, 5)
+        needle = "".join(c.upper() if rng.random() < 0.3 else c for c in needle)
+        if not needle:
+            continue
+        q = ModelQuery(search=needle, limit=rng.choice([5, 1000]), offset=rng.choice([0, 0, 2]))
+        if rng.random() < 0.25:
+            q = replace(q, filters=(("status", ("published",)),))
+        if rng.random() < 0.25:
+            q = replace(q, pinned=tuple(x.id for x in rng.sample(models, 2)))
+        queries.append(q)
+    return queries
+
+
+def assert_searches_match_the_reference(store: SQLiteStore, models: list[Model], rng: random.Random) -> None:
+    for q in search_queries(rng, models, 150):
+        page = store.list_models(q)
+        expected_ids, expected_total = reference_page(models, q)
+        assert ([r.id for r in page.rows], page.total) == (expected_ids, expected_total), q
+
+
+def assert_index_in_sync(store: SQLiteStore) -> None:
+    # rank 1: also compare the index with the models table's texts (SQLITE_CORRUPT when they differ)
+    store.conn.execute("INSERT INTO models_search(models_search, rank) VALUES ('integrity-check', 1)")
+    indexed = store.conn.execute("SELECT count(*) FROM models_search_docsize").fetchone()[0]
+    assert indexed == store.count_models()
+
+
+def rewrite_some(store: SQLiteStore, models: list[Model], rng: random.Random) -> list[Model]:
+    """Every write path that changes what a search sees: renames and retags
+    (save_model), replacements and additions (import_records, a model twice in
+    one), deletions. Returns the models in table order (a replaced model keeps
+    its place)."""
+    by_id = {m.id: m for m in models}
+    for m in rng.sample(models, 10):
+        by_id[m.id] = store.save_model(replace(m, name=random_text(rng, 10), tags=[random_text(rng, 4)]))
+    unchanged = rng.choice([m for m in models if by_id[m.id] is m])
+    by_id[unchanged.id] = store.save_model(replace(unchanged, comment="only a detail changed"))
+    replaced = [replace(m, project=random_text(rng, 6)) for m in rng.sample(models, 5)]
+    added = search_models(rng, 5, prefix="new")
+    twice = replace(rng.choice(models), name="first of two")  # one transaction changes it twice
+    store.import_records([ModelRecord(m) for m in [twice, *replaced, *added, replace(twice, name="second")]])
+    by_id.update((m.id, m) for m in [*replaced, replace(twice, name="second")])
+    gone = [m.id for m in rng.sample(models, 8)]
+    assert store.delete_models(gone) == 8
+    return [by_id[m.id] for m in models if m.id not in gone] + added
+
+
+@pytest.mark.parametrize("plan", ["index_drives", "index_counts_only", "no_index"])
+@pytest.mark.parametrize("walk", [True, False])
+def test_search_by_index_or_scan_matches_a_python_reference(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, plan: str, walk: bool
+) -> None:
+    """Whatever answers a search (trigram index or instr scan, either page plan),
+    the rows are the case-insensitive substring matches, before and after writes."""
+    if plan == "no_index":  # an SQLite without FTS5 trigram: the store does without
+        monkeypatch.setattr(sqlite_store, "fts_trigram_available", lambda conn: False)
+    else:
+        monkeypatch.setattr(SQLiteStore, "_index_drives_search", staticmethod(lambda *_: plan == "index_drives"))
+    monkeypatch.setattr(SQLiteStore, "_walk_sort_index", staticmethod(lambda *_: walk))
+    store = SQLiteStore(store_path)
+    has_index = store.conn.execute("SELECT 1 FROM sqlite_master WHERE name='models_search'").fetchone() is not None
+    assert has_index == (plan != "no_index")
+    rng = random.Random(23)
+    models = search_models(rng, 60)
+    for m in models:
+        store.save_model(m)
+    assert_searches_match_the_reference(store, models, rng)
+    models = rewrite_some(store, models, rng)
+    if has_index:
+        assert_index_in_sync(store)
+    assert_searches_match_the_reference(store, models, rng)
+    store.close()
+
+
+def test_v3_store_migrates_to_a_search_index_that_writes_keep_in_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "v3.db"
+    rng = random.Random(5)
+    models = search_models(rng, 40)
+    with monkeypatch.context() as v3:
+        v3.setattr(sqlite_store, "SCHEMA_VERSION", 3)
+        old = SQLiteStore(path)
+        for m in models:
+            old.save_model(m)
+        assert old.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == 3
+        assert old.conn.execute("SELECT 1 FROM sqlite_master WHERE name='models_search'").fetchone() is None
+        old.close()
+    store = SQLiteStore(path)
+    conn = store.conn
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == SCHEMA_VERSION
+    assert_index_in_sync(store)  # built from the models already there
+    # the index, not a scan, answers searches of 3+ characters: emptied, it finds nothing
+    name = next(m.name for m in models if len(m.name) >= 3)
+    conn.execute("INSERT INTO models_search(models_search) VALUES ('delete-all')")
+    assert store.list_models(ModelQuery(search=name)).total == 0
+    assert store.list_models(ModelQuery(search=name[:2])).total > 0  # shorter: scanned
+    conn.execute("INSERT INTO models_search(models_search) VALUES ('rebuild')")
+    store.close()
+    store = SQLiteStore(path)  # forgets the counts it took from the emptied index
+    assert store.list_models(ModelQuery(search=name)).total > 0
+    assert_searches_match_the_reference(store, models, rng)
+    models = rewrite_some(store, models, rng)
+    assert_index_in_sync(store)
+    assert_searches_match_the_reference(store, models, rng)
+    store.close()
+
+
+def test_a_store_whose_sqlite_cannot_read_its_index_scans(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SQLiteStore(store_path)
+    models = search_models(random.Random(9), 30)
+    for m in models:
+        store.save_model(m)
+    store.close()
+    monkeypatch.setattr(sqlite_store, "fts_trigram_available", lambda conn: False)
+    store = SQLiteStore(store_path)
+    assert_searches_match_the_reference(store, models, random.Random(10))
+    message = str(store._error(sqlite3.OperationalError("no such module: fts5")))
+    assert str(store.path) in message and "SQLite 3.34+ with FTS5" in message and "\n" not in message
+    store.close()
+
+
+def test_a_walk_that_visits_too_many_models_gives_way_to_sorting(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matches of a filter cluster at the end of the name order: walking the
+    name index would visit nearly every model, so the walk is stopped and the
+    matches sorted; the page is the same."""
+    models = [Model(id=f"a{i:04d}", name=f"a-{i:04d}", user="early", updated="2026-01-01") for i in range(4000)]
+    models += [Model(id=f"z{i:04d}", name=f"z-{i:04d}", user="late", updated="2026-01-01") for i in range(300)]
+    store.import_records([ModelRecord(m) for m in models])
+    walks: list[bool] = []
+    real_walk = SQLiteStore._walk
+
+    def spy(*args):  # noqa: ANN002, ANN202
+        rows = real_walk(*args)
+        walks.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(SQLiteStore, "_walk", staticmethod(spy))
+    q = ModelQuery(filters=(("user", ("late",)),), sort=("name", False), offset=3, limit=10)
+    page = store.list_models(q)
+    assert walks == [False]  # tried, stopped
+    assert ([r.id for r in page.rows], page.total) == reference_page(models, q)
+    # spread evenly, the same walk finishes
+    q = ModelQuery(filters=(("user", ("early",)),), sort=("name", True), limit=10)
+    page = store.list_models(q)
+    assert walks == [False, True]
+    assert ([r.id for r in page.rows], page.total) == reference_page(models, q)
+
+
+def test_a_count_is_taken_again_after_any_write_to_the_store(store_path: Path) -> None:
+    """list_models keeps a query's total until the next write, by this store object
+    or by another connection (another process)."""
+    reader = SQLiteStore(store_path)
+    writer = SQLiteStore(store_path)
+    writer.import_records([ModelRecord(Model(id=f"m{i}", name=f"resnet-{i}")) for i in range(5)])
+    for search in ("resnet", "re", ""):
+        q = ModelQuery(search=search, limit=2)
+        assert reader.list_models(q).total == 5
+        assert reader.list_models(replace(q, offset=2)).total == 5
+        writer.save_model(Model(id=f"new-{search}", name="ResNet-new"))
+        assert reader.list_models(replace(q, offset=2)).total == 6
+        writer.delete_models([f"new-{search}"])
+        assert reader.list_models(q).total == 5
+    reader.save_model(Model(id="own", name="resnet-own"))
+    assert reader.list_models(ModelQuery(search="resnet")).total == 6
+    reader.close()
+    writer.close()

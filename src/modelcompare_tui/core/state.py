@@ -300,12 +300,22 @@ def _check_int(value: object, where: str, lo: int, hi: int) -> int:
     return value
 
 
-@dataclass(frozen=True)
+# _Codec and _Field are plain slotted classes, not dataclasses: building a
+# dataclass costs ~1.5 ms at import, and start-up imports this module.
 class _Codec:
-    check: Callable[[object, str], Any]  # validate (and normalise) a value, or raise
-    write: Callable[[bytearray, Any], None]
-    read: Callable[[_Reader, str], Any]  # result still goes through `check`
-    is_flag: bool = False  # the tag alone means true
+    __slots__ = ("check", "write", "read", "is_flag")
+
+    def __init__(
+        self,
+        check: Callable[[object, str], Any],  # validate (and normalise) a value, or raise
+        write: Callable[[bytearray, Any], None],
+        read: Callable[[_Reader, str], Any],  # result still goes through `check`
+        is_flag: bool = False,  # the tag alone means true
+    ) -> None:
+        self.check = check
+        self.write = write
+        self.read = read
+        self.is_flag = is_flag
 
 
 def _flag_codec() -> _Codec:
@@ -493,19 +503,17 @@ def _read_models(r: _Reader, where: str) -> tuple[str, ...]:
 _DEFAULT = ComparisonState()
 
 
-@dataclass(frozen=True)
 class _Field:
-    tag: int
-    section: str  # "" = a field of ComparisonState itself
-    name: str
-    codec: _Codec
-    where: str = field(init=False)  # "scalars.agg": how messages name it
-    default: Any = field(init=False)
+    __slots__ = ("tag", "section", "name", "codec", "where", "default")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "where", f"{self.section}.{self.name}" if self.section else self.name)
-        holder = getattr(_DEFAULT, self.section) if self.section else _DEFAULT
-        object.__setattr__(self, "default", getattr(holder, self.name))
+    def __init__(self, tag: int, section: str, name: str, codec: _Codec) -> None:
+        self.tag = tag
+        self.section = section  # "" = a field of ComparisonState itself
+        self.name = name
+        self.codec = codec
+        self.where = f"{section}.{name}" if section else name  # "scalars.agg": how messages name it
+        holder = getattr(_DEFAULT, section) if section else _DEFAULT
+        self.default: Any = getattr(holder, name)
 
 
 def _diff_fields(section: str, first_tag: int) -> list[_Field]:

@@ -7,6 +7,9 @@ Layout choices, each for a speed target of the foundation issue:
   a point, and a chart reads only the chunks of its range;
 - the models table holds what the models table shows (the bulky details are in
   model_details): a search or filter over 10,000 models scans a few MB;
+- since schema v4 an FTS5 trigram index over each model's search text (name,
+  project, tags; lowered) answers searches of 3+ characters without a scan;
+  the two writes that change the text (_upsert_model, delete_models) update it;
 - each chunk row carries its first/last/min/max (and, since schema v2, those
   points plus its earliest and latest one in a small `extremes` blob), and each
   series row its Last/Min/Max/count, kept up to date on write: summaries cost
@@ -20,6 +23,9 @@ Layout choices, each for a speed target of the foundation issue:
 Each thread gets its own connection (Textual workers read from threads while
 a training process may write from another process); every read runs in one
 read transaction, so it sees one consistent state while a writer commits.
+numpy (and the downsampling built on it) is imported by the functions that
+handle points, never at module import: the app's first screen (models table,
+filters, details) needs none of it, and it costs ~100 ms of start-up.
 """
 
 from __future__ import annotations
@@ -33,11 +39,8 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import numpy as np
-
-from ..core.downsample import bucket_extremes_indices, bucket_of, dedupe_last_wins, downsample_indices
 from ..core.model import (
     MODEL_COLUMNS,
     Config,
@@ -54,18 +57,21 @@ from ..core.model import (
 )
 from .base import Source, SourceError
 
+if TYPE_CHECKING:
+    import numpy as np
+
 CHUNK_POINTS = 4096
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4D435354  # "MCST" in the SQLite header: marks a modelcompare store
 PAGE_SIZE = 8192  # set when a store is created; 4-16 KB measured within noise of each other
 CACHE_KB = 8192  # page cache per connection: reads stream chunks, which need no caching
 TAIL_SCAN = 32  # trailing chunks looked at when an append merges partial chunks
 TAG_SEP = "\x1f"
 _NON_ASCII_GLOB = "*[^\x01-\x7f]*"
-NO_TS = np.iinfo(np.int64).min  # "no timestamp" in the int64 ms form
+NO_TS = -(2**63)  # "no timestamp" in the int64 ms form (the smallest int64)
 
-# One point of a chunk's `extremes` blob (after a one-byte flags header).
-_EXTREME = np.dtype([("it", "<i8"), ("v", "<f8"), ("ts", "<f8")])
+# One point of a chunk's `extremes` blob (after a one-byte flags header): a numpy dtype spec.
+_EXTREME = [("it", "<i8"), ("v", "<f8"), ("ts", "<f8")]
 _ALL_TS_KNOWN = 1  # flags bit: every point of the chunk has a timestamp
 
 _MODEL_FIELDS = (
@@ -216,9 +222,54 @@ def _migrate_to_v3(conn: sqlite3.Connection) -> None:
     _run_script(conn, _SCHEMA_V3)
 
 
+# The search index: FTS5 trigrams of models.search_text (already lowered by
+# Python, so case_sensitive=1 leaves it as is: a match is exactly a substring, the
+# way instr() sees it, non-ASCII included). External content: the index holds no
+# copy of the text. The store's writes update it, not triggers: a trigger makes
+# FTS5 flush its pending terms at every statement, 4x the cost of an import.
+_SEARCH_INDEX = (
+    """CREATE VIRTUAL TABLE models_search USING fts5(
+           search_text, content='models', content_rowid='rowid', tokenize='trigram case_sensitive 1')""",
+    "INSERT INTO models_search(models_search) VALUES ('rebuild')",
+)
+TRIGRAM = 3  # the shortest search the index answers; shorter ones scan
+COUNTS_KEPT = 16  # list_models totals remembered (until the next write)
+
+
+def fts_trigram_available(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34+; Python's
+    own builds have FTS5)."""
+    if sqlite3.sqlite_version_info < (3, 34, 0):
+        return False
+    return bool(conn.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()[0])
+
+
+def _fts_phrase(needle: str) -> str:
+    """An FTS5 query matching `needle` verbatim (a quoted phrase of its trigrams)."""
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _search_clause(needle: str, from_index: bool) -> tuple[str, list[Any]]:
+    """A WHERE clause (on `models m`) for a lowered search, and its parameters: the
+    index's set of matches, or an instr() check of each model."""
+    if from_index:
+        return "m.rowid IN (SELECT rowid FROM models_search WHERE models_search MATCH ?)", [_fts_phrase(needle)]
+    return "instr(m.search_text, ?) > 0", [needle]
+
+
+def _migrate_to_v4(conn: sqlite3.Connection) -> None:
+    """A trigram index for searches (~1 s per 100,000 models to build). Without
+    FTS5 trigram in this SQLite the store does without: searches scan, as before."""
+    if fts_trigram_available(conn):
+        for statement in _SEARCH_INDEX:
+            conn.execute(statement)
+
+
 # Entry i migrates a store from schema version i to i+1 (0: an empty file or an
 # empty meta table). Each runs inside the one transaction that opens the store.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2, _migrate_to_v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_v1, _migrate_to_v2, _migrate_to_v3, _migrate_to_v4,
+]
 
 
 def _now_iso() -> str:
@@ -236,6 +287,8 @@ def _py_lower(text: str | None) -> str | None:
 
 
 def _ts_to_ms(timestamps: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     ms = np.full(timestamps.shape, NO_TS, dtype=np.int64)
     ok = np.isfinite(timestamps)
     ms[ok] = np.round(timestamps[ok] * 1000.0).astype(np.int64)
@@ -243,6 +296,8 @@ def _ts_to_ms(timestamps: np.ndarray) -> np.ndarray:
 
 
 def _ms_to_ts(ms: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     out = ms.astype(np.float64) / 1000.0
     out[ms == NO_TS] = np.nan
     return out
@@ -258,12 +313,16 @@ def _encode_ints(a: np.ndarray, base: int) -> bytes:
 
 
 def _decode_ints(blob: bytes, n: int, base: int) -> np.ndarray:
+    import numpy as np
+
     dtype = "<i4" if len(blob) == 4 * n else "<i8"
     return np.frombuffer(blob, dtype=dtype).astype(np.int64) + base
 
 
 def _finite_extremes(v: np.ndarray) -> tuple[int, int] | None:
     """Positions of the first finite minimum and maximum (None: no finite value)."""
+    import numpy as np
+
     finite = np.isfinite(v)
     if finite.all():
         return int(np.argmin(v)), int(np.argmax(v))
@@ -277,6 +336,8 @@ def _extremes_blob(it: np.ndarray, v: np.ndarray, ms: np.ndarray, minmax: tuple[
     """The chunk's first, last, finite-min, finite-max, earliest and latest points
     (deduplicated, in iteration order): within one chart bucket they stand in for
     the whole chunk on either axis."""
+    import numpy as np
+
     n = int(it.shape[0])
     picks = [0, n - 1]
     if minmax is None:
@@ -301,6 +362,8 @@ def _extremes_blob(it: np.ndarray, v: np.ndarray, ms: np.ndarray, minmax: tuple[
 
 
 def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
+    import numpy as np
+
     n = int(it.shape[0])
     first_iter = int(it[0])
     step = 0
@@ -340,6 +403,8 @@ def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
 def _decode_chunk(
     n: int, first_iter: int, step: int, iters_blob: bytes | None, vals_blob: bytes, ts_blob: bytes | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    import numpy as np
+
     if step > 0:
         it = first_iter + step * np.arange(n, dtype=np.int64)
     else:
@@ -363,6 +428,10 @@ def _prepare_points(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated arrays sorted by iteration, deduped (last reported wins), with
     timestamps as int64 ms (NO_TS where unknown; now when none are given)."""
+    import numpy as np
+
+    from ..core.downsample import dedupe_last_wins
+
     try:
         it = np.asarray(iterations, dtype=np.int64).ravel()
         v = np.asarray(values, dtype=np.float64).ravel()
@@ -421,7 +490,18 @@ class SQLiteStore(Source):
         self._lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
         self._sort_indexes: dict[str, str] | None = None
+        self._counts: dict[tuple, tuple[int, int]] = {}  # list_models: query -> (total, index matches)
         self._migrate()
+        try:
+            conn = self.conn
+            # a store with a search index keeps it in sync (writes fail where this
+            # SQLite cannot: better than an index that misses models); reads use it
+            # when this SQLite can, and scan otherwise
+            self._search_table = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name='models_search'").fetchone())
+            self._search_index = self._search_table and fts_trigram_available(conn)
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._error(exc) from None
 
     # -- connections and transactions ----------------------------------------------
     def _error(self, exc: sqlite3.Error) -> SourceError:
@@ -439,6 +519,11 @@ class SQLiteStore(Source):
             return SourceError(f"{self.path}: the store is read-only ({text})")
         if "disk is full" in text or "disk I/O" in text:
             return SourceError(f"{self.path}: cannot write the store ({text})")
+        if "no such module: fts5" in text or "no such tokenizer" in text:
+            return SourceError(
+                f"{self.path}: the store's search index needs SQLite 3.34+ with FTS5; "
+                f"this Python's SQLite is {sqlite3.sqlite_version} ({text})"
+            )
         return SourceError(f"{self.path}: store error ({text})")
 
     def _connect(self) -> sqlite3.Connection:
@@ -504,10 +589,12 @@ class SQLiteStore(Source):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; bumps the generation (the change token)."""
         conn = self.conn
+        self._local.search_updates = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                self._apply_search_updates(conn)
                 conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
                 conn.execute("COMMIT")
             except BaseException:
@@ -614,11 +701,9 @@ class SQLiteStore(Source):
             raise SourceError(f"unknown column {column!r} (columns: {', '.join(MODEL_COLUMNS)})")
 
     def _where(self, query: ModelQuery) -> tuple[str, list[Any]]:
+        """The filters, ranges and text filters (not the search: see list_models)."""
         clauses: list[str] = []
         params: list[Any] = []
-        if query.search:
-            clauses.append("instr(m.search_text, ?) > 0")
-            params.append(query.search.lower())
         for column, values in query.filters:
             self._check_column(column)
             if not values:
@@ -661,8 +746,14 @@ class SQLiteStore(Source):
     def list_models(self, query: ModelQuery) -> ModelPage:
         """Filters AND together; `name` sorts case-insensitively (ASCII), other columns
         by code point; ties in the order rows were created (reversed when descending).
-        Pinned ids come first whatever the filters, and count in `total`."""
+        Pinned ids come first whatever the filters, and count in `total`.
+
+        The search is a substring of the lowered search text, checked by instr() or
+        looked up in the trigram index (3+ characters): the same rows either way."""
         where, params = self._where(query)
+        filtered = where != "1"
+        needle = query.search.lower()
+        indexed = bool(needle) and self._search_index and len(needle) >= TRIGRAM and "\x00" not in needle
         if query.sort is not None:
             column, desc = query.sort
             self._check_column(column)
@@ -686,31 +777,132 @@ class SQLiteStore(Source):
                 pinned_rows = [found[i] for i in pinned if i in found]
                 where = f"({where}) AND m.id NOT IN ({marks})"
                 params = [*params, *pinned]
-            total = conn.execute(f"SELECT count(*) FROM models m WHERE {where}", params).fetchone()[0]
+            n_all = conn.execute("SELECT coalesce(max(rowid), 0) FROM models").fetchone()[0]
+            # The count of a query is kept until the next write: the table asks for the
+            # pages around the view with the same query, and counting is most of a page's cost.
+            version = tuple(conn.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'store_id')"))
+            count_key = (version, query.search, query.filters, query.ranges, query.text_filters, pinned)
+            counted = self._counts.get(count_key)
+            if counted is None:
+                counted = self._count(conn, where, params, filtered, needle, indexed, pinned, n_all)
+                with self._lock:
+                    self._counts[count_key] = counted
+                    while len(self._counts) > COUNTS_KEPT:
+                        del self._counts[next(iter(self._counts))]  # the oldest
+            total, index_matches = counted
+            # a selective search is found through the index's set of matches; a broad one
+            # is cheaper checked model by model (the sort index's walk visits few)
+            from_index = indexed and self._index_drives_search(index_matches, n_all)
             rows: list[ModelRow] = pinned_rows[offset : offset + limit]
             rest_offset = max(0, offset - len(pinned_rows))
             rest_limit = limit - len(rows)
             if rest_limit > 0 and rest_offset < total:
-                n_all = conn.execute("SELECT coalesce(max(rowid), 0) FROM models").fetchone()[0]
+
+                def page_sql(walk: bool) -> tuple[str, list[Any]]:
+                    source = f"models m INDEXED BY {index}" if walk else "models m"
+                    order = f"{'' if walk else '+'}m.{column}{collate} {direction}{tie}"
+                    page_where, page_params = where, params
+                    if needle:
+                        clause, clause_params = _search_clause(needle, from_index and not walk)
+                        page_where, page_params = f"{where} AND {clause}", [*params, *clause_params]
+                    sql = f"SELECT {self._ROW_COLUMNS} FROM {source} WHERE {page_where} ORDER BY {order}"
+                    return f"{sql} LIMIT ? OFFSET ?", [*page_params, rest_limit, rest_offset]
+
                 index = self._sort_index(conn, column)
-                walk = index is not None and self._walk_sort_index(rest_offset + rest_limit, total, n_all)
-                source = f"models m INDEXED BY {index}" if walk else "models m"
-                order = f"{'' if walk else '+'}m.{column}{collate} {direction}{tie}"
-                rows.extend(
-                    self._row(r)
-                    for r in conn.execute(
-                        f"SELECT {self._ROW_COLUMNS} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                        (*params, rest_limit, rest_offset),
-                    )
-                )
+                wanted = rest_offset + rest_limit
+                page = None
+                if index is not None and self._walk_sort_index(wanted, total, n_all, from_index):
+                    page = self._walk(conn, *page_sql(True), self._walk_budget(wanted, total, n_all))
+                if page is None:
+                    page = conn.execute(*page_sql(False)).fetchall()
+                rows.extend(self._row(r) for r in page)
         return ModelPage(rows=rows, total=total + len(pinned_rows), offset=offset)
 
+    def _count(
+        self, conn: sqlite3.Connection, where: str, params: list[Any], filtered: bool,
+        needle: str, indexed: bool, pinned: tuple[str, ...], n_all: int,
+    ) -> tuple[int, int]:
+        """Models matching `where` (pinned ones excluded) and the search, and how many
+        the search index matched (0 when it was not asked)."""
+        if not needle:
+            return conn.execute(f"SELECT count(*) FROM models m WHERE {where}", params).fetchone()[0], 0
+        if not indexed:
+            clause, clause_params = _search_clause(needle, False)
+            return conn.execute(
+                f"SELECT count(*) FROM models m WHERE {where} AND {clause}", (*params, *clause_params)
+            ).fetchone()[0], 0
+        # the index counts its matches without reading a model
+        matches = conn.execute(
+            "SELECT count(*) FROM models_search WHERE models_search MATCH ?", (_fts_phrase(needle),)
+        ).fetchone()[0]
+        if filtered:
+            clause, clause_params = _search_clause(needle, self._index_drives_search(matches, n_all))
+            total = conn.execute(
+                f"SELECT count(*) FROM models m WHERE {where} AND {clause}", (*params, *clause_params)
+            ).fetchone()[0]
+            return total, matches
+        total = matches
+        if pinned:  # counted by the index, shown apart
+            clause, clause_params = _search_clause(needle, False)
+            marks = ",".join("?" * len(pinned))
+            total -= conn.execute(
+                f"SELECT count(*) FROM models m WHERE m.id IN ({marks}) AND {clause}", (*pinned, *clause_params)
+            ).fetchone()[0]
+        return total, matches
+
     @staticmethod
-    def _walk_sort_index(rows: int, total: int, n_all: int) -> bool:
+    def _walk(conn: sqlite3.Connection, sql: str, params: Sequence[Any], budget: int) -> list[Any] | None:
+        """The rows of a query that walks a sort index, or None when the walk takes
+        more than `budget` steps of SQLite's VM (counted in thousands). The read
+        transaction stays open: the caller falls back to another plan in it."""
+        steps = 0
+
+        def tick() -> bool:
+            nonlocal steps
+            steps += 1
+            return steps > budget  # true interrupts the query
+
+        conn.set_progress_handler(tick, 1000)
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                return None
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
+
+    @staticmethod
+    def _walk_budget(rows: int, total: int, n_all: int) -> int:
+        """VM steps (thousands) a walk of the sort index may take before the matches
+        are sorted instead. _walk_sort_index assumes the matches are spread evenly in
+        sort order; they may cluster late in it (a name search in a table sorted by
+        name: 60,000 models walked, 200 ms, for a page that sorting the 12,500
+        matches gives in 20 ms). A walk takes ~8 steps and ~3 us a model it visits,
+        sorting the matches ~1.7 us a match: stop after twice the expected visits,
+        or total/4 visits if more (then the detour costs at most half the sort),
+        or 1,000 (too few to matter)."""
+        expected = rows * n_all / max(1, total)
+        return int(8 * max(2 * expected, total / 4, 1000)) // 1000 + 1
+
+    @staticmethod
+    def _index_drives_search(matches: int, n_all: int) -> bool:
+        """Whether a page's search clause takes the index's matching rowids (a set
+        built once, ~4x the cost per model of an instr() check, measured) rather
+        than checking instr() on each model the query visits (up to all of them)."""
+        return matches * 4 <= n_all
+
+    @staticmethod
+    def _walk_sort_index(rows: int, total: int, n_all: int, matches_from_index: bool = False) -> bool:
         """Whether to page by walking the sort column's index (visiting about
         rows * n_all/total models) rather than collecting the `total` matches and
         sorting them (about 3x the cost per model). SQLite keeps no statistics to
-        make this choice, and it chose badly (sorting thousands); we know `total`."""
+        make this choice, and it chose badly (sorting thousands); we know `total`.
+        When the search index hands over the matches (no scan to find them),
+        sorting them costs about half a walked model each: then walk only when
+        that is expected to cost under a quarter of sorting."""
+        if matches_from_index:
+            return 8 * rows * n_all < total * total
         return rows * n_all < 3 * total * total
 
     def _sort_index(self, conn: sqlite3.Connection, column: str) -> str | None:
@@ -827,6 +1019,8 @@ class SQLiteStore(Source):
     def _read_points(
         self, conn: sqlite3.Connection, sid: int, where: str = "1", params: Sequence[Any] = ()
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import numpy as np
+
         its, vs, tss = [], [], []
         for n, first_iter, step, ib, vb, tb in conn.execute(
             f"SELECT n, first_iter, iter_step, iters, vals, ts FROM chunks WHERE sid=? AND {where} ORDER BY no",
@@ -870,6 +1064,8 @@ class SQLiteStore(Source):
         cross a bucket boundary or the range's ends; a chunk inside one bucket is
         represented by its extreme points, which is exactly what downsampling all of
         its points would keep. Memory is bounded by the buckets, not the points."""
+        import numpy as np
+
         if by not in ("iteration", "time"):
             raise SourceError(f"series: by must be iteration or time, not {by!r}")
         buckets = max(1, int(buckets))
@@ -909,6 +1105,10 @@ class SQLiteStore(Source):
         hi: float,
         buckets: int,
     ) -> SeriesData:
+        import numpy as np
+
+        from ..core.downsample import bucket_extremes_indices, bucket_of, downsample_indices
+
         time_axis = by == "time"
 
         def span(row: tuple) -> tuple[float, float]:
@@ -1070,12 +1270,18 @@ class SQLiteStore(Source):
         details = [p.pop(c) for c in _DETAIL_FIELDS]
         p["gen"] = gen
         cols = list(p)
+        old = conn.execute("SELECT rowid, search_text FROM models WHERE id=?", (m.id,)).fetchone()
         conn.execute(
             f"INSERT INTO models ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
             f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in cols if c != 'id')}",
             p,
         )
-        rowid = conn.execute("SELECT rowid FROM models WHERE id=?", (m.id,)).fetchone()[0]
+        if old is None:
+            rowid = conn.execute("SELECT rowid FROM models WHERE id=?", (m.id,)).fetchone()[0]
+            self._index_search_text(conn, rowid, None, p["search_text"])
+        else:
+            rowid = old[0]
+            self._index_search_text(conn, rowid, old[1], p["search_text"])
         conn.execute("INSERT OR REPLACE INTO model_details VALUES (?, ?, ?, ?, ?, ?, ?)", (rowid, *details))
         conn.execute("DELETE FROM model_tags WHERE model=?", (rowid,))
         conn.executemany(
@@ -1095,8 +1301,41 @@ class SQLiteStore(Source):
         with self._write() as conn:
             rowids = self._model_rowids(conn, ids)
             for rowid in rowids.values():
+                if self._search_table:
+                    (text,) = conn.execute("SELECT search_text FROM models WHERE rowid=?", (rowid,)).fetchone()
+                    self._index_search_text(conn, rowid, text, None)
                 conn.execute("DELETE FROM models WHERE rowid=?", (rowid,))
         return len(rowids)
+
+    def _index_search_text(self, conn: sqlite3.Connection, rowid: int, old: str | None, new: str | None) -> None:
+        """Keep the search index in step with a model's search text (None: the
+        model is new / is going). FTS5 needs the exact old text to remove it.
+        Applied in order at the end of the write transaction: FTS5 writes its
+        pending terms out at every later statement that may need undoing, which
+        made an import of light models 2x slower when done model by model."""
+        if self._search_table and old != new:
+            self._local.search_updates.append((rowid, old, new))
+
+    def _apply_search_updates(self, conn: sqlite3.Connection) -> None:
+        updates = self._local.search_updates
+        self._local.search_updates = []
+        removed = [(rowid, old) for rowid, old, _new in updates if old is not None]
+        added = [(rowid, new) for rowid, _old, new in updates if new is not None]
+        if not removed or not added:  # one kind (or none): a statement each
+            if removed:
+                conn.executemany(
+                    "INSERT INTO models_search(models_search, rowid, search_text) VALUES ('delete', ?, ?)", removed
+                )
+            if added:
+                conn.executemany("INSERT INTO models_search(rowid, search_text) VALUES (?, ?)", added)
+            return
+        for rowid, old, new in updates:  # both: in order (a model may change twice)
+            if old is not None:
+                conn.execute(
+                    "INSERT INTO models_search(models_search, rowid, search_text) VALUES ('delete', ?, ?)", (rowid, old)
+                )
+            if new is not None:
+                conn.execute("INSERT INTO models_search(rowid, search_text) VALUES (?, ?)", (rowid, new))
 
     def _touch(self, conn: sqlite3.Connection, rowid: int, gen: int) -> None:
         conn.execute("UPDATE models SET gen=? WHERE rowid=?", (gen, rowid))
@@ -1139,6 +1378,8 @@ class SQLiteStore(Source):
         it: np.ndarray, v: np.ndarray, ms: np.ndarray,
     ) -> None:
         """Write prepared points (sorted, deduped, ms timestamps) to one series."""
+        import numpy as np
+
         if it.size == 0:
             return
         row = conn.execute(
@@ -1185,6 +1426,10 @@ class SQLiteStore(Source):
         one the new points reach (and the trailing partial chunks), new points
         winning, rewrite them, and recompute the summary (superseded points may
         have been its Min or Max)."""
+        import numpy as np
+
+        from ..core.downsample import dedupe_last_wins
+
         first_no = conn.execute(
             "SELECT min(no) FROM chunks WHERE sid=? AND last_iter >= ?", (sid, int(it[0]))
         ).fetchone()[0]
