@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from modelcompare_tui.core.state import (
     ComparisonState,
@@ -49,6 +50,19 @@ def typical_state(n_models: int, text_ids: bool = False) -> ComparisonState:
     )
 
 
+def every_option_state(n_models: int) -> ComparisonState:
+    """Every view option of every tab away from its default (the worst case of
+    `y` in the app; the 400-character target is for typical options)."""
+    state = typical_state(n_models)
+    return replace(
+        state,
+        details=DiffView(hide_identical=True, diff_mode="all", search="optimizer", cursor_row=42),
+        network=DiffView(hide_identical=True, diff_mode="all", search="lr", cursor_row=17),
+        scalars=replace(state.scalars, delta=True, group_by="metric"),
+        plots=PlotsView(iteration=24000, metric_filter="confusion*", focused="confusion/val", maximized=True),
+    )
+
+
 def mean_us(fn: Callable[[], object], min_seconds: float = 0.3) -> float:
     """Mean wall time per call over at least `min_seconds` (after a warm-up)."""
     for _ in range(50):
@@ -64,6 +78,7 @@ def mean_us(fn: Callable[[], object], min_seconds: float = 0.3) -> float:
 def main() -> None:
     cases = [
         ("10 models, 32-hex ids, typical options", typical_state(10)),
+        ("10 models, every option of every tab set", every_option_state(10)),
         ("10 models, long text ids (deflated)", typical_state(10, text_ids=True)),
         ("100 models, 32-hex ids", typical_state(100)),
         ("default state (no models)", ComparisonState()),

@@ -111,3 +111,61 @@ def test_render_watch_follows_a_writer(filled_store: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "json", "svg", "html"])
+def test_render_plots_formats(filled_store: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", state_for(filled_store, "plots"), "--format", fmt, "--width", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "roc" in out
+    if fmt == "json":
+        json.loads(out)
+    elif fmt == "svg":
+        assert out.lstrip().startswith("<svg")
+
+
+def test_render_csv_is_the_scalar_table(filled_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", state_for(filled_store, "scalars"), "--format", "csv", "--agg", "min"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "metric,variant,model-0,model-1,model-2"
+    assert lines[1].startswith("loss,train,") and len(lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--tab", "details", "--format", "csv"], "csv is the scalar table"),
+        (["--tab", "plots", "--format", "csv"], "csv is the scalar table"),
+        (["--tab", "details", "--plot", "loss/train"], "--plot picks a chart or plot of the scalars or plots tab"),
+        (["--tab", "plots", "--plot", "nope/none"], "no plot 'nope/none'"),
+        (["--tab", "scalars", "--view", "graph", "--plot", "nope/none"], "no chart 'nope/none'"),
+    ],
+)
+def test_render_bad_requests_are_one_line(filled_store: Path, args: list[str], needle: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", state_for(filled_store), *args]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_render_plot_picks_one_chart_and_width_is_kept(filled_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = state_for(filled_store, "scalars")
+    assert main(["render", state, "--view", "graph", "--plot", "loss/train", "--width", "72"]) == 0
+    out = capsys.readouterr().out
+    assert "loss" in out and max(len(line) for line in out.splitlines()) <= 72
+    assert main(["render", state, "--width", "60"]) == 0
+    narrow = capsys.readouterr().out
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+    assert main(["render", state_for(filled_store, "plots"), "--plot", "roc/val"]) == 0
+    out = capsys.readouterr().out
+    assert "roc" in out and "Summary" not in out
+
+
+def test_report_opens_with_its_state_string(filled_store: Path, tmp_path: Path) -> None:
+    from modelcompare_tui.core.state import decode_state
+
+    out = tmp_path / "r.md"
+    state = state_for(filled_store, "scalars")
+    assert main(["report", state, "-o", str(out)]) == 0
+    line = next(x for x in out.read_text().splitlines() if x.startswith("Open it:"))
+    assert decode_state(line.split("'")[1]) == decode_state(state)

@@ -6,6 +6,17 @@ subscribe to `comparison_changed`; whoever wants a change calls
 `set_comparison(state)` (tab bodies post TabBody.StateChanged, which lands
 here). Worker errors become notifications in one place, `on_worker_state_changed`.
 
+Sharing: `y` copies the state string, `p` opens a pasted one, `E` gives the
+embed code (a `modelcompare render` command) of the focused view. A state from
+another source asks before connecting to it (`open_state`).
+
+Live updates: a LivePoller (live.py) watches the source's change token in a
+thread; a change reloads the models table; compared models whose descriptive
+fields changed reach the bodies as new Model objects (`set_state`), and the
+Scalars and Plots bodies reload their data (`TabBody.refresh_data`), the
+visible one at once and the others when shown. `live_changed` publishes the
+indicator's status.
+
 Modes: `models` (the start screen) and one per comparison tab. Screens are
 imported when first shown, so starting the app costs only the models table.
 """
@@ -19,18 +30,20 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
-from textual.widget import AwaitMount
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
 
 from .core.colors import ModelColors
 from .core.model import TABS, Model
 from .core.state import ComparisonState
 from .core.table_query import MAX_COMPARED, selection_problem
+from .live import LivePoller, LiveStatus, SourceChange, poll_interval
 from .sources.base import Source, SourceError
-from .widgets.tab_body import TabBody
+from .widgets.tab_body import EmbedTarget, TabBody
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 # Cursor-movement keys stay out of the command palette; every other action is in it.
@@ -45,6 +58,82 @@ class ComparisonUpdate:
     state: ComparisonState
     models: list[Model] = field(default_factory=list)
     loading: bool = False
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What `source_changed` publishes: the poller's SourceChange, and which
+    compared models changed their descriptive fields (name, config, …), as
+    opposed to only their scalars or plots."""
+
+    change: SourceChange
+    details_changed: frozenset[str] = frozenset()
+
+
+def canonical_source_uri(uri: str) -> str:
+    """A source URI in the form the source itself reports (`Source.uri`), so
+    that two spellings of one source compare equal: store paths resolved,
+    `sqlite:///` dropped, MLflow URIs normalised."""
+    text = uri.strip()
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite://") :]
+    if "://" not in text:
+        try:
+            return str(Path(text).expanduser().resolve())
+        except (OSError, RuntimeError):
+            return text
+    try:
+        if text.lower().startswith(("mlflow+http://", "mlflow+https://")):
+            from .sources.mlflow_rest import parse_mlflow_uri
+
+            return parse_mlflow_uri(text)[0]
+        if text.lower().startswith("mlruns:"):
+            from .sources.mlruns import parse_mlruns_uri
+
+            return parse_mlruns_uri(text)[0]
+    except SourceError:
+        pass
+    return text.rstrip("/")
+
+
+def same_source(a: str, b: str) -> bool:
+    """Whether two source URIs name the same source ("" names the current one)."""
+    if not a or not b:
+        return True
+    return a == b or canonical_source_uri(a) == canonical_source_uri(b)
+
+
+def _absent_local_store(uri: str) -> bool:
+    """`uri` names an embedded store (a path) that does not exist on this machine."""
+    text = uri.strip()
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite://") :]
+    elif "://" in text:
+        return False
+    try:
+        return not Path(text).expanduser().exists()
+    except OSError:
+        return True
+
+
+def embed_command(state: ComparisonState, target: EmbedTarget, width: int = 0) -> str:
+    """The one-line `modelcompare render` command that reproduces `target`
+    (PRODUCT.md §1, Embed). The state string needs no quoting (only
+    [0-9A-Za-z.]); it is quoted anyway so that the command reads the same
+    whatever the shell."""
+    import shlex
+
+    from .core.state import encode_state
+
+    text = encode_state(replace(state, tab=target.tab))
+    parts = ["modelcompare", "render", f"'{text}'", "--tab", target.tab]
+    if target.plot:
+        parts += ["--plot", shlex.quote(target.plot)]
+    if target.fmt and target.fmt != "text":
+        parts += ["--format", shlex.quote(target.fmt)]
+    if width > 0:
+        parts += ["--width", str(width)]
+    return " ".join(parts)
 
 
 def _models_screen() -> Screen[None]:
@@ -70,7 +159,27 @@ class ModelCompareApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Dark/light", show=False, tooltip="Switch between dark and light themes"),
     ]
 
-    def __init__(self, source: Source, state: ComparisonState | None = None, *, theme: str | None = None) -> None:
+    class LiveChanged(Message):
+        """The poller saw the source change (posted from its thread)."""
+
+        def __init__(self, change: SourceChange, source: Source) -> None:
+            super().__init__()
+            self.change = change
+            self.source = source
+
+    class LiveFailed(Message):
+        def __init__(self, error: BaseException, source: Source) -> None:
+            super().__init__()
+            self.error = error
+            self.source = source
+
+    class LiveRecovered(Message):
+        def __init__(self, source: Source) -> None:
+            super().__init__()
+            self.source = source
+
+    def __init__(self, source: Source, state: ComparisonState | None = None, *, theme: str | None = None,
+                 live: float | None = None) -> None:
         super().__init__()
         self.source = source
         self._model_colors = ModelColors()
@@ -78,6 +187,14 @@ class ModelCompareApp(App[None]):
         self.compared_models: list[Model] = []
         self.model_cache: dict[str, Model] = {}
         self.comparison_changed: Signal[ComparisonUpdate] = Signal(self, "comparison_changed")
+        # the source changed (live): screens refresh what shows the changed models
+        self.source_changed: Signal[LiveUpdate] = Signal(self, "source_changed")
+        # the app now reads another source: screens drop what they loaded from the old one
+        self.source_switched: Signal[Source] = Signal(self, "source_switched")
+        self.live_changed: Signal[LiveStatus] = Signal(self, "live_changed")
+        self._live_interval = live  # None: by source; 0: off
+        self.live_status = LiveStatus()
+        self._poller: LivePoller | None = None
         self._initial_state = state
         self._load_generation = 0
         self._loading = False
@@ -91,8 +208,13 @@ class ModelCompareApp(App[None]):
         return self._model_colors
 
     def on_mount(self) -> None:
+        self._start_live()
         if self._initial_state is not None and self._initial_state.models:
-            self.set_comparison(self._initial_state, show=True)
+            self.open_state(self._initial_state)
+
+    def on_unmount(self) -> None:
+        if self._poller is not None:
+            self._poller.stop()
 
     # -- the comparison ------------------------------------------------------------
     def current_update(self) -> ComparisonUpdate:
@@ -235,13 +357,29 @@ class ModelCompareApp(App[None]):
         self.push_screen(SelectModelsDialog(self.source, self.comparison.models, self.colors), apply)
 
     # -- state string ----------------------------------------------------------------
+    def _body(self) -> TabBody | None:
+        """The tab body of the screen on show, if it is a comparison tab."""
+        body = getattr(self.screen, "body", None)
+        return body if isinstance(body, TabBody) else None
+
+    def _current_state(self) -> ComparisonState:
+        """The state to share: the App's, with what the body has not posted yet
+        (a cursor still resting) when the body can say so."""
+        body = self._body()
+        flush = getattr(body, "flush_pending", None)
+        if callable(flush):
+            state = flush()
+            if isinstance(state, ComparisonState) and state.models == self.comparison.models:
+                return state
+        return self.comparison
+
     def action_copy_state(self) -> None:
         """`y`: copy the state string (OSC 52) and show it, since OSC 52 can fail silently."""
         from .core.state import StateError, encode_state
         from .screens.dialogs import TextDialog
 
         try:
-            text = encode_state(self.comparison)
+            text = encode_state(self._current_state())
         except StateError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -252,33 +390,179 @@ class ModelCompareApp(App[None]):
                 text,
                 "Open it with: modelcompare STATE — or p in the app. "
                 "If your terminal did not copy it, select it here.",
+                id="state-dialog",
             )
         )
 
     def action_paste_state(self) -> None:
         """`p`: open a state string pasted into a dialog."""
-        from .core.state import decode_state
         from .screens.dialogs import PasteStateDialog
 
-        def open_state(text: str | None) -> None:
-            if text is None:
-                return
-            state = decode_state(text)
-            if state.source and state.source != self.source.uri:
-                self.notify(f"This state is for {state.source}; opening it on {self.source.uri}", severity="warning")
-            self.set_comparison(replace(state, source=self.source.uri), show=True)
+        def opened(state: ComparisonState | None) -> None:
+            if state is not None:
+                self.open_state(state)
 
-        self.push_screen(PasteStateDialog(), open_state)
+        self.push_screen(PasteStateDialog(self.source.uri), opened)
+
+    def open_state(self, state: ComparisonState) -> None:
+        """Open a shared comparison. From another source: ask before connecting
+        (yes: connect and open it there; no: look its models up here)."""
+        if not state.models:
+            self.notify("This state string holds no models", severity="warning")
+            return
+        if same_source(state.source, self.source.uri):
+            self.set_comparison(replace(state, source=self.source.uri), show=True)
+            return
+        if _absent_local_store(state.source):
+            # typically another user's default store: nothing to connect to here
+            self.notify(f"This comparison is from {state.source}, which is not on this machine; "
+                        f"looking for its models in {self.source.uri}", severity="warning", timeout=8)
+            self.set_comparison(replace(state, source=self.source.uri), show=True)
+            return
+        from .screens.dialogs import ConfirmDialog
+
+        def answered(connect: bool | None) -> None:
+            if connect:
+                self.connect_source(state)
+            else:
+                self.set_comparison(replace(state, source=self.source.uri), show=True)
+
+        self.push_screen(
+            ConfirmDialog(
+                "Another source",
+                f"This comparison is from {state.source}. Connect?",
+                f"No: look for its {len(state.models)} model{'s' if len(state.models) != 1 else ''} "
+                f"in {self.source.uri}",
+                yes="Connect",
+                no="Stay here",
+            ),
+            answered,
+        )
+
+    def connect_source(self, state: ComparisonState) -> None:
+        """Open `state.source` in a worker; once it answers, switch to it and open `state`."""
+        self.notify(f"Connecting to {state.source}…", timeout=3)
+        self.run_worker(partial(self._open_source, state), name="connect source", group="connect",
+                        thread=True, exclusive=True, exit_on_error=False)
+
+    def _open_source(self, state: ComparisonState) -> None:
+        from .sources import open_source
+
+        source = open_source(state.source, create=False)
+        try:
+            source.change_token()  # reachable and readable before the app switches
+        except BaseException:
+            source.close()
+            raise
+        self.call_from_thread(self._source_opened, source, state)
+
+    def _source_opened(self, source: Source, state: ComparisonState) -> None:
+        self.switch_source(source)
+        self.set_comparison(replace(state, source=source.uri), show=True)
+
+    def switch_source(self, source: Source) -> None:
+        """Read `source` from now on: the comparison and the loaded models are
+        dropped, screens rebuild what they loaded, the poller follows."""
+        if source is self.source:
+            return
+        self._load_generation += 1  # a load from the old source must not land
+        self._loading = False
+        self._pending = None
+        self.source = source
+        self.comparison = ComparisonState(source=source.uri)
+        self.compared_models = []
+        self.model_cache = {}
+        self.source_switched.publish(source)
+        self._start_live()
+        self.comparison_changed.publish(self.current_update())
 
     def action_embed(self) -> None:
-        """`E`: embed code of the focused view (the share issue implements it)."""
+        """`E`: the embed code of the focused view — a `modelcompare render` command
+        that reproduces it outside the app — copied and shown."""
+        from .core.state import StateError
+        from .screens.dialogs import TextDialog
+
+        body = self._body()
+        target = body.embed_target() if body is not None else None
+        if body is None or target is None:
+            self.notify("Nothing to embed here: open a chart, a plot or a table", severity="warning")
+            return
+        try:
+            command = embed_command(self._current_state(), target, width=body.size.width)
+        except StateError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.copy_to_clipboard(command)
+        what = f"{target.tab} · {target.plot}" if target.plot else target.tab
+        self.push_screen(
+            TextDialog(
+                f"Embed code: {what} (copied to the clipboard)",
+                command,
+                "Reproduces this view anywhere modelcompare reaches the source. "
+                "Add --watch to follow live updates; --format md|svg|html|json|csv for reports.",
+                id="embed-dialog",
+            )
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "embed":
-            return False  # not in this build yet: hidden, and the key does nothing
-        if action == "copy_state":
+        if action in ("copy_state", "embed"):
             return bool(self.comparison.models)
         return True
+
+    # -- live updates -------------------------------------------------------------------
+    def _start_live(self) -> None:
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller = None
+        interval = poll_interval(self.source) if self._live_interval is None else self._live_interval
+        if interval <= 0:
+            self._set_live(LiveStatus())
+            return
+        source = self.source
+        poller = LivePoller(
+            source,
+            lambda: self.comparison.models,  # read from the poller's thread: a tuple, replaced whole
+            lambda change: self.post_message(self.LiveChanged(change, source)),
+            on_error=lambda error: self.post_message(self.LiveFailed(error, source)),
+            on_recover=lambda: self.post_message(self.LiveRecovered(source)),
+            interval=interval,
+        )
+        self._poller = poller
+        self._set_live(LiveStatus(enabled=True, interval=interval))
+        poller.start()
+
+    def _set_live(self, status: LiveStatus) -> None:
+        self.live_status = status
+        self.live_changed.publish(status)
+
+    def on_model_compare_app_live_changed(self, message: LiveChanged) -> None:
+        if message.source is not self.source:
+            return  # from the poller of a source the app left
+        change = message.change
+        self._set_live(replace(self.live_status, ok=True, error="", updated_at=change.at))
+        fresh = {m.id: m for m in change.models}
+        details_changed = frozenset(i for i in self.comparison.models
+                                    if i in fresh and i in self.model_cache and fresh[i] != self.model_cache[i])
+        if details_changed:
+            # names, configs, …: new Model objects reach every body through set_state
+            # (the Details and Network tabs recompute from them), and the models bar
+            self.model_cache.update({i: fresh[i] for i in details_changed})
+            self.compared_models = [self.model_cache[i] for i in self.comparison.models if i in self.model_cache]
+            if not self._loading:  # else the load in flight publishes them
+                self.comparison_changed.publish(self.current_update())
+        self.source_changed.publish(LiveUpdate(change, details_changed))
+
+    def on_model_compare_app_live_failed(self, message: LiveFailed) -> None:
+        if message.source is not self.source:
+            return
+        error = message.error
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        self._set_live(replace(self.live_status, ok=False, error=text))
+        self.notify(f"Live updates paused: {text}", title="Source error", severity="warning", timeout=8)
+
+    def on_model_compare_app_live_recovered(self, message: LiveRecovered) -> None:
+        if message.source is self.source:
+            self._set_live(replace(self.live_status, ok=True, error=""))
 
     # -- help, palette, theme ---------------------------------------------------------
     def action_help(self) -> None:
@@ -323,10 +607,12 @@ class ModelCompareApp(App[None]):
 
 
 def create_app(source: Source, state: ComparisonState | None = None, **opts: Any) -> ModelCompareApp:
-    """The app on `source`; with `state`, that comparison opens directly.
-    Options: `theme` ("dark", "light" or a Textual theme name)."""
-    unknown = set(opts) - {"theme"}
+    """The app on `source`; with `state`, that comparison opens directly (after
+    asking, when the state names another source).
+    Options: `theme` ("dark", "light" or a Textual theme name); `live`: seconds
+    between polls for changes (0: no live updates; default: by source)."""
+    unknown = set(opts) - {"theme", "live"}
     if unknown:
         raise TypeError(f"create_app: unknown option(s) {', '.join(sorted(unknown))}")
-    return ModelCompareApp(source, state, theme=opts.get("theme"))
+    return ModelCompareApp(source, state, theme=opts.get("theme"), live=opts.get("live"))
 

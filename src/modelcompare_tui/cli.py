@@ -379,18 +379,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def run_app(argv: Sequence[str]) -> int:
+    """The app on the current source (--demo, --store, --source, MODELCOMPARE_SOURCE,
+    the default store). A STATE from another source opens after a question:
+    connect to its source, or look its models up in the current one."""
     args = build_app_parser().parse_args(argv)
     from .core.state import ComparisonState, decode_state
 
     state: ComparisonState | None = decode_state(args.state) if args.state else None
-    if args.demo:
-        source = ensure_demo_store()
-    elif state is not None and state.source and not (args.store or args.source):
-        from .sources import open_source
-
-        source = open_source(state.source, create=False)
-    else:
-        source = _open(args)
+    source = ensure_demo_store() if args.demo else _open(args)
     from .app import create_app
 
     app = create_app(source, state=state, theme=args.theme)

@@ -124,9 +124,13 @@ def _to_output(result: Any, fmt: str, width: int, title: str) -> str:
 
 def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
                 plot: str | None = None) -> str:
+    """The state's tab as `fmt` (text, ansi, json, csv, md, svg, html); with
+    `plot` ("metric/variant", Scalars and Plots tabs) only that chart or plot."""
     width = _width(width)
     if not state.models:
         raise RenderError("render: the state holds no models")
+    if plot and state.tab not in ("scalars", "plots"):
+        raise RenderError(f"render: --plot picks a chart or plot of the scalars or plots tab, not of {state.tab}")
     models, missing = load_models(source, state)
     if not models:
         raise RenderError(f"render: none of the state's models exist in {source.uri}")
@@ -140,16 +144,33 @@ def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", wi
 
 def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
                  plot: str | None = None, interval: float = 1.0, max_renders: int | None = None) -> int:
-    """Re-render whenever the source's change token moves (the embedded view that
-    "updates live"). Each render is preceded by a form feed and a timestamp line."""
-    token = None
+    """Re-render whenever the state's models change in the source (the embedded
+    view that "updates live"). Each render is preceded by a form feed and a
+    timestamp line. Changes to other models of the source do not re-render
+    (when the source can tell which models changed). A failing source is
+    reported on stderr once per outage; watching goes on."""
+    from .live import changed_ids
+
+    token: str | None = None
     renders = 0
+    failing = False
     try:
         while max_renders is None or renders < max_renders:
-            current = source.change_token()
-            if current != token:
-                token = current
-                out = render_view(source, state, fmt=fmt, width=width, plot=plot)
+            try:
+                current = source.change_token()
+                due = current != token and (token is None or bool(changed_ids(source, token, state.models)))
+                out = render_view(source, state, fmt=fmt, width=width, plot=plot) if due else None
+            except SourceError as exc:
+                if token is None:
+                    raise  # nothing rendered yet: a bad request, not an outage
+                if not failing:
+                    print(f"modelcompare: {str(exc).splitlines()[0]} (still watching)", file=sys.stderr, flush=True)
+                    failing = True
+                time.sleep(interval)
+                continue
+            failing = False
+            token = current
+            if out is not None:
                 stamp = time.strftime("%H:%M:%S")
                 sys.stdout.write(f"\f-- modelcompare render · updated {stamp}\n{out}")
                 sys.stdout.flush()

@@ -4,6 +4,12 @@ One CompareScreen per tab (the App's MODES `details`, `network`, `scalars`,
 `plots`), all showing the App's one ComparisonState. The body of each tab
 comes from TAB_BODIES; bodies are imported when their tab first opens (they
 bring pandas/plotext, which the start screen must not pay for).
+
+Live updates: when compared models change in the source, the Scalars or
+Plots body on show reloads at once (`refresh_data`); a hidden one when its tab
+is shown again, so a busy writer costs one tab's reloads, not four. Details
+and Network follow the models' descriptive fields, which the App hands to
+every body with `set_state` when they change; new points leave them alone.
 """
 
 from __future__ import annotations
@@ -15,21 +21,24 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.colors import ModelColors
 from ..core.model import Model
 from ..core.state import ComparisonState
+from ..live import LiveStatus
 from ..sources.base import Source
 from ..widgets.model_bar import TAB_TITLES, ModelBar, TabBar
 from ..widgets.tab_body import TabBody
+from .live_indicator import LiveIndicator
 
 if TYPE_CHECKING:
-    from ..app import ComparisonUpdate, ModelCompareApp
+    from ..app import ComparisonUpdate, LiveUpdate, ModelCompareApp
 
 BodyFactory = Callable[..., TabBody]
+DESCRIPTIVE_TABS = ("details", "network")  # tabs that show only the models' descriptive fields
 
 
 class ShellBody(TabBody):
@@ -95,6 +104,10 @@ class CompareScreen(Screen[None]):
     """The shell of one comparison tab."""
 
     HELP_TITLE = "Comparison"
+    DEFAULT_CSS = """
+    CompareScreen #model-row { height: 1; }
+    CompareScreen #model-row ModelBar { width: 1fr; }
+    """
     BINDINGS = [
         Binding("1", "app.show_tab('details')", "Details", show=False, tooltip="Details tab"),
         Binding("2", "app.show_tab('network')", "Network", show=False, tooltip="Network tab"),
@@ -104,7 +117,8 @@ class CompareScreen(Screen[None]):
         Binding("plus", "add_models", "Add", tooltip="Add or remove models in a selection dialog"),
         Binding("y", "app.copy_state", "Copy state", tooltip="Copy this comparison's state string"),
         Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string"),
-        Binding("E", "app.embed", "Embed", show=False, tooltip="Embed code of the focused view"),
+        Binding("E", "app.embed", "Embed", show=False,
+                tooltip="Copy a `modelcompare render` command that reproduces the focused chart, plot or table"),
         Binding("escape", "app.show_models", "Table", tooltip="Back to the models table"),
     ]
 
@@ -112,6 +126,7 @@ class CompareScreen(Screen[None]):
         super().__init__(id=f"compare-{tab}", classes="compare-screen")
         self.tab = tab
         self.body: TabBody | None = None
+        self._stale: set[str] = set()  # compared models changed while this tab was hidden
 
     @property
     def mc_app(self) -> ModelCompareApp:
@@ -121,14 +136,21 @@ class CompareScreen(Screen[None]):
         bar = TabBar(id="tab-bar")
         bar.show_tab(self.tab)
         yield bar
-        yield ModelBar(id="model-bar")
+        with Horizontal(id="model-row"):
+            yield ModelBar(id="model-bar")
+            yield LiveIndicator(id="live-indicator")
         yield Container(id="body-host")
         yield Footer()
 
     def on_mount(self) -> None:
+        app = self.mc_app
         self.title = f"modelcompare — {TAB_TITLES[self.tab]}"
-        self.mc_app.comparison_changed.subscribe(self, self._on_comparison)
-        self._on_comparison(self.mc_app.current_update())
+        app.comparison_changed.subscribe(self, self._on_comparison)
+        app.source_changed.subscribe(self, self._on_source_change)
+        app.source_switched.subscribe(self, self._on_source_switched)
+        app.live_changed.subscribe(self, self._on_live)
+        self._on_live(app.live_status)
+        self._on_comparison(app.current_update())
 
     # -- the comparison -------------------------------------------------------------
     def _on_comparison(self, update: ComparisonUpdate) -> None:
@@ -144,6 +166,45 @@ class CompareScreen(Screen[None]):
             self.call_after_refresh(self._focus_body)
         else:
             self.body.set_state(update.state, list(update.models))
+
+    # -- live updates -------------------------------------------------------------------
+    def _on_live(self, status: LiveStatus) -> None:
+        self.query_one(LiveIndicator).show_status(status, self.mc_app.source.uri)
+
+    def _on_source_change(self, live: LiveUpdate) -> None:
+        if self.tab in DESCRIPTIVE_TABS:
+            # Details and Network show the models' descriptive fields only: when those
+            # change, the new Model objects arrive through set_state; new points or
+            # plots leave these tabs as they are
+            return
+        changed = set(self.mc_app.comparison.models).intersection(live.change.changed)
+        if not changed:
+            return
+        self._stale |= changed
+        if self in self.app.screen_stack:  # on show (perhaps under a dialog)
+            self._refresh_stale()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._refresh_stale()
+
+    def _refresh_stale(self) -> None:
+        body = self.body
+        if body is None or not body.is_mounted:
+            self._stale.clear()  # a body built later loads fresh data anyway
+            return
+        shown = {m.id for m in body.models}
+        if self._stale & shown:
+            body.refresh_data()
+        self._stale.clear()
+
+    def _on_source_switched(self, source: Source) -> None:
+        """The app reads another source now: the body loaded from the old one goes;
+        the next comparison builds a new one."""
+        self._stale.clear()
+        if self.body is not None:
+            self.body.remove()
+            self.body = None
 
     def _focus_body(self) -> None:
         if self.body is None or self.focused is not None:

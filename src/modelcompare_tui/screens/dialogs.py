@@ -1,4 +1,5 @@
-"""Modal dialogs: column filter, MODELS list, model selection, help, state string.
+"""Modal dialogs: column filter, MODELS list, model selection, help, state
+strings (copy, paste, another source?), embed codes.
 
 Each is a typed ModalScreen that returns its result with `dismiss` (frogmouth's
 pattern); the caller decides what to do with it.
@@ -14,7 +15,7 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +27,7 @@ from textual.widgets.selection_list import Selection
 
 from ..core.colors import ModelColors
 from ..core.model import ModelQuery
+from ..core.state import ComparisonState
 from ..core.table_query import MIN_COMPARED, ColumnFilter, filter_kind, parse_date_bound, selection_problem
 from ..sources.base import Source
 from ..widgets.model_browser import ModelBrowser
@@ -407,13 +409,18 @@ class HelpDialog(ModalScreen[None]):
 
 
 class TextDialog(ModalScreen[None]):
-    """Shows a text to copy (the state string): in a read-only text area, so it
-    can be selected with the mouse when the terminal ignores OSC 52."""
+    """Shows a text to copy (a state string, an embed code): in a read-only text
+    area, so it can be selected with the mouse when the terminal ignores OSC 52."""
 
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+    HELP_TITLE = "Copied text"
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+        Binding("c", "copy_again", "Copy again", tooltip="Send the text to the clipboard again (OSC 52)"),
+    ]
 
-    def __init__(self, title: str, text: str, note: str = "") -> None:
-        super().__init__(classes="dialog-screen")
+    def __init__(self, title: str, text: str, note: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="dialog-screen")
         self.title_text = title
         self.text = text
         self.note = note
@@ -424,38 +431,153 @@ class TextDialog(ModalScreen[None]):
             yield TextArea(self.text, read_only=True, soft_wrap=True, show_line_numbers=False, id="text-body")
             if self.note:
                 yield Static(escape(self.note), classes="dialog-hint")
-            yield Static("esc close", classes="dialog-hint")
+            yield Static("esc close · c copy again · or select it with the mouse (shift+drag in some terminals)",
+                         classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.select_all()  # ready for the terminal's own copy, too
+
+    def action_copy_again(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify("Copied again", timeout=2)
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-class PasteStateDialog(ModalScreen[str | None]):
-    """`p`: paste a state string; returns it once it decodes."""
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; returns True for yes (y, enter on yes), False for no (n, esc)."""
 
+    HELP_TITLE = "Confirm"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n", "answer(False)", "No", show=False),
+        Binding("escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, question: str, note: str = "", *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.question = question
+        self.note = note
+        self.yes_label = yes
+        self.no_label = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(escape(self.title_text), classes="dialog-title")
+            yield Static(escape(self.question), id="confirm-question")
+            if self.note:
+                yield Static(escape(self.note), classes="dialog-hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes_label} (y)", variant="primary", id="yes", compact=True)
+                yield Button(f"{self.no_label} (n)", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(False)
+
+
+class StateInput(Input):
+    """The paste dialog's field. A stock Input keeps only the first line of a
+    paste; a state string wrapped by a terminal or a chat arrives in several, so
+    this one keeps them all (whitespace, invisible characters and surrounding
+    quotes removed — the decoder ignores them anyway)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        from ..core.state import normalize_pasted
+
+        event.stop()
+        event.prevent_default()  # not Input's own paste too (Textual calls every class's handler)
+        text = normalize_pasted(event.text) if event.text else ""
+        if not text:
+            return
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
+
+
+class PasteStateDialog(ModalScreen[ComparisonState | None]):
+    """`p`: paste a state string; shows what it opens as soon as it decodes and
+    returns the decoded state on enter."""
+
+    HELP_TITLE = "Open a state string"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current_source: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.current_source = current_source
 
     def compose(self) -> ComposeResult:
         with Vertical(id="paste-dialog", classes="dialog"):
             yield Static("Open a state string", classes="dialog-title")
-            yield Input(placeholder="paste the string (mc1.…) and press enter", id="state-input")
+            yield StateInput(placeholder="paste the string (mc1.…) and press enter", id="state-input")
+            yield Static("", id="paste-preview", classes="dialog-hint")
             yield Static("", id="paste-error", classes="dialog-error")
-            yield Static("enter open · esc cancel", classes="dialog-hint")
+            yield Static("enter open · esc cancel · line breaks, spaces and quotes in the paste are ignored",
+                         classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
+    def _decode(self, text: str) -> ComparisonState:
+        from ..core.state import decode_state
+
+        return decode_state(text)
+
+    def _describe(self, state: ComparisonState) -> str:
+        from ..widgets.model_bar import TAB_TITLES
+
+        count = len(state.models)
+        text = f"{count} model{'s' if count != 1 else ''} · {TAB_TITLES.get(state.tab, state.tab)} tab"
+        if state.source and self.current_source:
+            from ..app import same_source
+
+            if not same_source(state.source, self.current_source):
+                text += f" · from another source, {state.source} (you will be asked before connecting)"
+        return text
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        from ..core.state import StateError
+
+        event.stop()
+        preview = self.query_one("#paste-preview", Static)
+        self.query_one("#paste-error", Static).update("")
+        try:
+            state = self._decode(event.value)
+        except StateError:
+            preview.update("")  # still typing or pasting: errors wait for enter
+            return
+        preview.update(escape("✓ " + self._describe(state)))
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        from ..core.state import StateError, decode_state
+        from ..core.state import StateError
 
         event.stop()
         try:
-            decode_state(event.value)
+            state = self._decode(event.value)
         except StateError as exc:
             self.query_one("#paste-error", Static).update(escape(str(exc)))
             return
-        self.dismiss(event.value)
+        self.dismiss(state)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,5 +1,6 @@
 """The start screen: the models table with search, filters, multi-select and
-the batch action bar (count + COMPARE)."""
+the batch action bar (count + COMPARE). The table reloads when the source
+changes (live updates), at once when on show, else when shown again."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.table_query import has_constraints, selection_problem
+from ..live import LiveStatus
+from ..sources.base import Source
 from ..widgets.click_bar import ClickBar, Part
 from ..widgets.model_browser import ModelBrowser
 from ..widgets.model_table import ModelTable
+from .live_indicator import LiveIndicator
 
 if TYPE_CHECKING:
-    from ..app import ComparisonUpdate, ModelCompareApp
+    from ..app import ComparisonUpdate, LiveUpdate, ModelCompareApp
 
 
 class ModelsScreen(Screen[None]):
@@ -36,8 +41,14 @@ class ModelsScreen(Screen[None]):
         Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string"),
     ]
 
+    DEFAULT_CSS = """
+    ModelsScreen #title-row { height: 1; }
+    ModelsScreen #title-row LiveIndicator { background: $panel; }
+    """
+
     def __init__(self) -> None:
         super().__init__(id="models-screen")
+        self._stale = False  # the source changed while another screen was on show
 
     @property
     def mc_app(self) -> ModelCompareApp:
@@ -45,7 +56,9 @@ class ModelsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.mc_app
-        yield Static(self._title_text(None), id="title-bar")
+        with Horizontal(id="title-row"):
+            yield Static(self._title_text(None), id="title-bar")
+            yield LiveIndicator(id="live-indicator")
         yield ModelBrowser(app.source, colors=app.colors, compared=app.comparison.models, id="browser")
         batch = ClickBar(id="batch-bar")
         batch.display = False
@@ -53,7 +66,38 @@ class ModelsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.mc_app.comparison_changed.subscribe(self, self._on_comparison)
+        app = self.mc_app
+        app.comparison_changed.subscribe(self, self._on_comparison)
+        app.source_changed.subscribe(self, self._on_source_change)
+        app.source_switched.subscribe(self, self._on_source_switched)
+        app.live_changed.subscribe(self, self._on_live)
+        self._on_live(app.live_status)
+
+    # -- live updates -------------------------------------------------------------------
+    def _on_live(self, status: LiveStatus) -> None:
+        for indicator in self.query(LiveIndicator):
+            indicator.show_status(status, self.mc_app.source.uri)
+
+    def _on_source_change(self, live: LiveUpdate) -> None:
+        if self in self.app.screen_stack:
+            self._reload_table()
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._reload_table()
+
+    def _reload_table(self) -> None:
+        self._stale = False
+        tables = self.query(ModelTable)
+        if tables:
+            tables.first().reload()  # keeps the cursor, the selection, sort and filters
+
+    async def _on_source_switched(self, source: Source) -> None:
+        self._stale = False
+        await self.recompose()  # a browser of the new source, with the new title
+        self._on_live(self.mc_app.live_status)
 
     @property
     def table(self) -> ModelTable:
