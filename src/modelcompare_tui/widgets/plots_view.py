@@ -396,6 +396,9 @@ class PlotsBody(TabBody):
 
     def refresh_data(self) -> None:
         self._load()
+        # a live refresh that brings nothing new for this tab (e.g. only scalar points
+        # were appended) must not remount every card
+        self._live_generation = self._generation
 
     def embed_target(self) -> EmbedTarget | None:
         focused = self.view.focused
@@ -423,6 +426,9 @@ class PlotsBody(TabBody):
     def _loaded(self, generation: int, raw: Any, groups: list[PlotGroup], summary: SummaryChart,
                 iterations: list[int]) -> None:
         if generation != self._generation:
+            return
+        unchanged = raw == self._raw and iterations == self._iterations
+        if unchanged and generation == getattr(self, "_live_generation", None):
             return
         self._raw = raw
         self._iterations = iterations
