@@ -443,12 +443,23 @@ class PlotsBody(TabBody):
         self._show(merge_plots(self.models, plots, metric_filter=metric_filter),
                    summary_chart(self.models, single, metric_filter=metric_filter))
 
+    def on_resize(self, event: events.Resize) -> None:
+        pending = getattr(self, "_pending_show", None)
+        if pending is not None and event.size.height:
+            self._show(*pending)
+
     def _chart_height(self) -> int:
         height = self.size.height or 24
         return max(MIN_XY_HEIGHT, min(MAX_XY_HEIGHT, height // 2))
 
     def _show(self, groups: list[PlotGroup], summary: SummaryChart) -> None:
         self._groups, self._summary = groups, summary
+        if not self.size.height:
+            # not laid out yet: charts are sized from the body's height, so show them
+            # on the first resize (see on_resize)
+            self._pending_show = (groups, summary)
+            return
+        self._pending_show = None
         plot_list = self.query_one(PlotList)
         focused_key = self.view.focused
         had_focus = isinstance(self.screen.focused, PlotCard)
