@@ -121,3 +121,51 @@ def test_two_writer_processes_wait_for_each_other(tmp_path: Path) -> None:
         a, b = store.scalar_summaries([model_id])[model_id]
         assert a.count == b.count == K * 30 and a.last_iteration == K * 30 - 1
     store.close()
+
+
+def test_close_leaves_another_threads_running_query_alone(tmp_path: Path) -> None:
+    """close() on one thread while another is writing: the writer finishes its
+    transaction (closing a connection under a running statement crashed CI)."""
+    store = SQLiteStore(tmp_path / "s.db", create=True)
+    model = Model(id="m1", name="m1")
+    store.save_model(model)
+    started, done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with store._write() as conn:  # holds the write transaction open across close()
+                started.set()
+                done.wait(5)
+                conn.execute("SELECT count(*) FROM models").fetchone()
+            it = np.arange(1000)
+            store.add_many("m1", [("loss", "a", it, it.astype(float), None)])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert started.wait(5)
+    store.close()  # from the main thread, mid-transaction on the other
+    done.set()
+    thread.join(10)
+    assert not errors, errors
+    # the store is usable again after close (this thread reconnects)
+    assert [s.count for s in store.scalar_summaries(["m1"])["m1"]] == [1000]
+    store.close()
+
+
+def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db", create=True)
+    store.save_model(Model(id="m1", name="m1"))
+    for _ in range(5):
+        t = threading.Thread(target=lambda: store.get_models(["m1"]))
+        t.start()
+        t.join()
+    store.get_models(["m1"])  # main thread's connection exists already: nothing reaped yet
+    t = threading.Thread(target=lambda: store.get_models(["m1"]))
+    t.start()
+    t.join()
+    # opening that last thread's connection reaped the five ended threads' ones
+    assert len(store._connections) <= 2
+    store.close()

@@ -36,6 +36,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -488,7 +489,9 @@ class SQLiteStore(Source):
             raise SourceError(f"{self.path}: is a directory, not a store file")
         self._local = threading.local()
         self._lock = threading.RLock()
-        self._connections: list[sqlite3.Connection] = []
+        # every connection with the thread that owns it (see close())
+        self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._epoch = 0  # bumped by close(): a thread's connection from before is not used again
         self._sort_indexes: dict[str, str] | None = None
         self._counts: dict[tuple, tuple[int, int]] = {}  # list_models: query -> (total, index matches)
         self._migrate()
@@ -549,23 +552,41 @@ class SQLiteStore(Source):
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        """This thread's connection (SQLite connections are not shared between threads)."""
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is None or local.epoch != self._epoch:
             conn = self._connect()
-            self._local.conn = conn
+            local.conn, local.epoch = conn, self._epoch
             with self._lock:
-                self._connections.append(conn)
+                self._close_connections(only_dead=True)  # reap those of threads that ended
+                self._connections.append((weakref.ref(threading.current_thread()), conn))
         return conn
 
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
+    def _close_connections(self, only_dead: bool) -> None:
+        """Close the connections no thread can be using: the calling thread's (unless
+        only_dead) and those of threads that ended. Another live thread's connection is
+        only forgotten: it may be inside a query at this moment, and closing a connection
+        under a running statement crashes the interpreter (a timed flush of an
+        OutputModel did, in CI). Its thread reconnects on next use and the old
+        connection closes when its last reference goes."""
+        me = threading.current_thread()
+        kept = []
+        for owner_ref, conn in self._connections:
+            owner = owner_ref()
+            if owner is None or not owner.is_alive() or (owner is me and not only_dead):
                 try:
                     conn.close()
                 except sqlite3.Error:
                     pass
-            self._connections.clear()
-        self._local = threading.local()
+            elif only_dead:
+                kept.append((owner_ref, conn))
+        self._connections = kept
+
+    def close(self) -> None:
+        with self._lock:
+            self._epoch += 1
+            self._close_connections(only_dead=False)
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
