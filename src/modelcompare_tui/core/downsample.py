@@ -90,8 +90,11 @@ def bucket_extremes_indices(x: np.ndarray, values: np.ndarray, buckets: int) -> 
     starts = np.flatnonzero(starts_mask)
     group = np.cumsum(starts_mask) - 1  # 0-based index of each point's (non-empty) bucket
     finite = np.isfinite(values)
-    for_min = np.where(finite, values, np.inf)
-    for_max = np.where(finite, values, -np.inf)
+    if finite.all():  # the usual case: no masked copies
+        for_min = for_max = values
+    else:
+        for_min = np.where(finite, values, np.inf)
+        for_max = np.where(finite, values, -np.inf)
     keep = np.zeros(n, dtype=bool)
     keep[starts] = True
     keep[np.r_[starts[1:] - 1, n - 1]] = True

@@ -1128,7 +1128,7 @@ class SQLiteStore(Source):
     ) -> SeriesData:
         import numpy as np
 
-        from ..core.downsample import bucket_extremes_indices, bucket_of, downsample_indices
+        from ..core.downsample import bucket_extremes_indices, downsample_indices
 
         time_axis = by == "time"
 
@@ -1143,32 +1143,44 @@ class SQLiteStore(Source):
             return lo <= x_lo and x_hi <= hi
 
         whole = [inside(r) for r in chunk_rows]
-        partial_nos = [r[0] for r, w in zip(chunk_rows, whole) if not w]
+        # Few chunks per bucket (a chart of a series up to ~a million points): nearly
+        # every chunk crosses a bucket boundary and is decoded anyway, so read them
+        # all in one query. Many chunks per bucket: decode only the ones that must be.
+        eager = len(chunk_rows) <= buckets
+        to_decode = [r[0] for r in chunk_rows] if eager else [r[0] for r, w in zip(chunk_rows, whole) if not w]
         decoded: dict[int, tuple] = {}
-        for no, (it, v, ts) in self._decode_chunks(conn, sid, partial_nos).items():
+        for no, (it, v, ts) in self._decode_chunks(conn, sid, to_decode).items():
             x = ts if time_axis else it
             mask = (x >= lo) & (x <= hi)
             decoded[no] = (it[mask], v[mask], ts[mask]) if not mask.all() else (it, v, ts)
-        total = sum(r[1] for r, w in zip(chunk_rows, whole) if w) + sum(d[0].shape[0] for d in decoded.values())
+        total = sum(r[1] for r, w in zip(chunk_rows, whole) if w and r[0] not in decoded)
+        total += sum(d[0].shape[0] for d in decoded.values())
         if total == 0:
             return SeriesData(metric, variant, np.empty(0, np.int64), np.empty(0), np.empty(0), 0, False)
         # The range's first and last x: from the whole chunks' bounds and the decoded points.
-        x_bounds = [span(r) for r, w in zip(chunk_rows, whole) if w]
+        x_bounds = [span(r) for r, w in zip(chunk_rows, whole) if w and r[0] not in decoded]
         for it, _v, ts in decoded.values():
             if it.shape[0]:
-                x = ts if time_axis else it
-                x_bounds.append((float(x.min()), float(x.max())))
+                if time_axis:
+                    x_bounds.append((float(ts.min()), float(ts.max())))
+                else:  # iterations are sorted within a chunk
+                    x_bounds.append((float(it[0]), float(it[-1])))
         x0 = min(b[0] for b in x_bounds)
         x1 = max(b[1] for b in x_bounds)
         summarized = set()
-        if total > 2 * buckets:
+        if total > 2 * buckets and x1 > x0:
+            scale = buckets / (x1 - x0)
             for r, w in zip(chunk_rows, whole):
-                if w and r[6] is not None:
-                    edges = bucket_of(np.array(span(r)), x0, x1, buckets)
-                    if edges[0] == edges[1]:
+                if w and r[6] is not None and r[0] not in decoded:
+                    # core.downsample.bucket_of's arithmetic, on two numbers
+                    first, last = span(r)
+                    if min(max(int((first - x0) * scale), 0), buckets - 1) == min(
+                        max(int((last - x0) * scale), 0), buckets - 1
+                    ):
                         summarized.add(r[0])
-        rest = [r[0] for r, w in zip(chunk_rows, whole) if w and r[0] not in summarized]
-        decoded.update(self._decode_chunks(conn, sid, rest))
+        rest = [r[0] for r in chunk_rows if r[0] not in summarized and r[0] not in decoded]
+        if rest:
+            decoded.update(self._decode_chunks(conn, sid, rest))
         its: list[np.ndarray] = []
         vs: list[np.ndarray] = []
         tss: list[np.ndarray] = []
