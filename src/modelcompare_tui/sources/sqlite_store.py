@@ -1096,17 +1096,27 @@ class SQLiteStore(Source):
         if lo > hi:
             return empty
         with self._reading() as conn:
-            sid = self._sid(conn, model_id, metric, variant)
-            if sid is None:
+            found = conn.execute(
+                """SELECT s.sid, s.nchunks FROM series s JOIN models m ON m.rowid = s.model
+                   WHERE m.id=? AND s.metric=? AND s.variant=?""",
+                (model_id, metric, variant),
+            ).fetchone()
+            if found is None:
                 return empty
+            sid, nchunks = found
+            # Few chunks per bucket (a chart of a series up to ~a million points): nearly
+            # every chunk crosses a bucket boundary and is decoded anyway, so its points
+            # come with the chunk statistics, in one query.
+            eager = nchunks <= buckets
             if by == "iteration":
                 sql_lo, sql_hi = int(max(lo, -(2**62))), int(min(hi, 2**62))
                 where = "last_iter >= ? AND first_iter <= ?"
             else:
                 sql_lo, sql_hi = float(max(lo, -1e300)), float(min(hi, 1e300))
                 where = "max_ts >= ? AND min_ts <= ?"  # chunks without timestamps have NULLs: left out
+            points = ", iter_step, iters, vals, ts" if eager else ""
             chunk_rows = conn.execute(
-                f"""SELECT no, n, first_iter, last_iter, min_ts, max_ts, extremes FROM chunks
+                f"""SELECT no, n, first_iter, last_iter, min_ts, max_ts, extremes{points} FROM chunks
                     WHERE sid=? AND {where} ORDER BY no""",
                 (sid, sql_lo, sql_hi),
             ).fetchall()
@@ -1143,13 +1153,16 @@ class SQLiteStore(Source):
             return lo <= x_lo and x_hi <= hi
 
         whole = [inside(r) for r in chunk_rows]
-        # Few chunks per bucket (a chart of a series up to ~a million points): nearly
-        # every chunk crosses a bucket boundary and is decoded anyway, so read them
-        # all in one query. Many chunks per bucket: decode only the ones that must be.
-        eager = len(chunk_rows) <= buckets
-        to_decode = [r[0] for r in chunk_rows] if eager else [r[0] for r, w in zip(chunk_rows, whole) if not w]
+        if len(chunk_rows[0]) > 7:  # the rows carry their points (see series())
+            raw = {r[0]: _decode_chunk(r[1], r[2], r[7], r[8], r[9], r[10]) for r in chunk_rows}
+        else:  # many chunks per bucket: decode only those that must be
+            raw = self._decode_chunks(conn, sid, [r[0] for r, w in zip(chunk_rows, whole) if not w])
         decoded: dict[int, tuple] = {}
-        for no, (it, v, ts) in self._decode_chunks(conn, sid, to_decode).items():
+        whole_nos = {r[0] for r, w in zip(chunk_rows, whole) if w}
+        for no, (it, v, ts) in raw.items():
+            if no in whole_nos:
+                decoded[no] = (it, v, ts)
+                continue
             x = ts if time_axis else it
             mask = (x >= lo) & (x <= hi)
             decoded[no] = (it[mask], v[mask], ts[mask]) if not mask.all() else (it, v, ts)
