@@ -333,6 +333,30 @@ def test_share_prints_a_state_the_app_opens(tmp_path: Path, capsys: pytest.Captu
     assert main(["share", ids[0], "f" * 32, "--store", store.uri]) == 2
 
 
+def test_share_selected_chart_zoom_and_field_search(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = demo_store(tmp_path / "s.db", 3)
+    ids = first_ids(store, 2)
+    args = ["share", *ids, "--store", store.uri, "--tab", "scalars", "--view", "graph", "--focus", "loss/train",
+            "--maximize", "--zoom", "100:900", "--field-search", "lr"]
+    assert main(args) == 0
+    state = decode_state(capsys.readouterr().out.strip())
+    assert (state.scalars.focused, state.scalars.maximized, state.scalars.zoom) == ("loss/train", True, (100, 900))
+    assert (state.plots.focused, state.plots.maximized) == ("loss/train", True)
+    assert state.details.search == state.network.search == "lr"
+    # the shared page shows the maximised chart alone, zoomed, as the app does
+    text = render_view(store, state, fmt="text", width=80)
+    assert "zoom: iterations 100–900" in text
+    everything = render_view(store, replace(state, scalars=replace(state.scalars, maximized=False)), fmt="text",
+                             width=80)
+    assert everything.count("\n\n") > text.count("\n\n") >= 1 and "\nloss/train\n" in text
+    # bad combinations: one line, exit 2
+    for bad in (["--zoom", "9"], ["--zoom", "9:1", "--focus", "a/b", "--maximize"], ["--zoom", "1:9"],
+                ["--maximize"], ["--focus", "loss"]):
+        assert main(["share", *ids, "--store", store.uri, *bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and ("--zoom" in err or "--focus" in err or "--maximize" in err)
+
+
 # ----------------------------------------------------------------------------
 # E: embed codes
 # ----------------------------------------------------------------------------

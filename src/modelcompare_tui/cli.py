@@ -67,6 +67,11 @@ def _add_view_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smoothing-weight", type=float, metavar="W", help="scalars graph: smoothing weight (0–0.999)")
     p.add_argument("--log-y", action="store_true", default=None, help="scalars graph: log-scale y")
     p.add_argument("--iteration", type=int, metavar="N", help="plots: compare the reports at or before N")
+    p.add_argument("--field-search", metavar="TEXT", help="details/network: show the fields whose name has TEXT")
+    p.add_argument("--focus", metavar="METRIC/VARIANT", help="scalars/plots: the selected chart (or values row)")
+    p.add_argument("--maximize", action="store_true", default=None,
+                   help="scalars graph/plots: the selected chart alone, full size (with --focus)")
+    p.add_argument("--zoom", metavar="FIRST:LAST", help="scalars graph: the maximised chart's iteration range")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +206,32 @@ def _view_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         out["plots"]["metric_filter"] = args.metric_filter
     if getattr(args, "iteration", None) is not None:
         out["plots"]["iteration"] = args.iteration
+    if getattr(args, "field_search", None) is not None:
+        for tab in ("details", "network"):
+            out[tab]["search"] = args.field_search
+    focus = getattr(args, "focus", None)
+    if focus is not None:
+        if focus and "/" not in focus:
+            raise UsageError(f"--focus must be METRIC/VARIANT, not {focus!r}")
+        out["scalars"]["focused"] = out["plots"]["focused"] = focus
+    if getattr(args, "maximize", None):
+        if not focus:
+            raise UsageError("--maximize needs --focus METRIC/VARIANT (the chart to maximise)")
+        out["scalars"]["maximized"] = out["plots"]["maximized"] = True
+    zoom = getattr(args, "zoom", None)
+    if zoom is not None:
+        first, sep, last = zoom.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            span = (int(first), int(last))
+        except ValueError:
+            raise UsageError(f"--zoom must be FIRST:LAST iterations, not {zoom!r}") from None
+        if span[0] > span[1]:
+            raise UsageError(f"--zoom: FIRST must not exceed LAST, not {zoom!r}")
+        if not (focus and getattr(args, "maximize", None)):
+            raise UsageError("--zoom needs --focus METRIC/VARIANT and --maximize (it zooms the maximised chart)")
+        out["scalars"]["zoom"] = span
     if getattr(args, "smoothing_weight", None) is not None and not 0 <= args.smoothing_weight < 1:
         raise UsageError(f"--smoothing-weight must be in [0, 1), not {args.smoothing_weight}")
     return out

@@ -958,10 +958,10 @@ def render_scalar_charts(
     ansi: bool,
 ) -> Any:
     """The Graph view headless: every chart (or only `plot`, its key:
-    "metric/variant", or "metric" when grouped by metric), one below the
-    other at `width`, with the view's x axis, smoothing, log scale and (for
-    the focused chart, when maximised, or for `plot`) zoom. A plain string
-    without `ansi`, else a rich renderable."""
+    "metric/variant", or "metric" when grouped by metric; or only the
+    maximised chart), one below the other at `width`, with the view's x
+    axis, smoothing, log scale and (for the maximised chart or `plot`) zoom.
+    A plain string without `ansi`, else a rich renderable."""
     from rich.console import Group
     from rich.text import Text
 
@@ -976,6 +976,10 @@ def render_scalar_charts(
             known = ", ".join(g.key for g in groups[:8]) + (", …" if len(groups) > 8 else "")
             raise RenderError(f"render: no chart {plot!r} in the Graph view (charts: {known or 'none'})")
         groups = chosen
+    elif view.maximized and any(g.key == view.focused for g in groups):
+        # the app shows the maximised chart alone: so does the page it shares
+        groups = [g for g in groups if g.key == view.focused]
+        plot = view.focused
     colors = ModelColors(m.id for m in models)
     origins = model_origins(summaries)
     height = SINGLE_CHART_HEIGHT if plot else DEFAULT_CHART_HEIGHT
