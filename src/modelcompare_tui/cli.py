@@ -66,6 +66,8 @@ def _add_view_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smoothing", choices=("none", "ema", "running", "gaussian"), help="scalars graph: smoothing")
     p.add_argument("--smoothing-weight", type=float, metavar="W", help="scalars graph: smoothing weight (0–0.999)")
     p.add_argument("--log-y", action="store_true", default=None, help="scalars graph: log-scale y")
+    p.add_argument("--config-legend", action="store_true", default=None,
+                   help="scalars graph: legends also show the config values that differ")
     p.add_argument("--iteration", type=int, metavar="N", help="plots: compare the reports at or before N")
     p.add_argument("--field-search", metavar="TEXT", help="details/network: show the fields whose name has TEXT")
     p.add_argument("--focus", metavar="METRIC/VARIANT", help="scalars/plots: the selected chart (or values row)")
@@ -197,6 +199,7 @@ def _view_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         "agg": "agg", "view": "view", "extremes": "extremes", "delta": "delta",
         "metric_filter": "metric_filter", "group_by": "group_by", "x_axis": "x_axis",
         "smoothing": "smoothing", "smoothing_weight": "smoothing_weight", "log_y": "log_y",
+        "config_legend": "config_legend",
     }
     for arg, field_name in mapping.items():
         value = getattr(args, arg, None)

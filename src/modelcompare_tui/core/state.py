@@ -78,6 +78,7 @@ class ScalarsView:
     focused: str = ""  # "metric/variant" of the focused chart or row
     maximized: bool = False
     zoom: tuple[int, int] | None = None  # iteration range of the maximised chart
+    config_legend: bool = False  # legends also show the config values that differ
 
 
 @dataclass(frozen=True)
@@ -546,6 +547,7 @@ _FIELDS: tuple[_Field, ...] = (
     _Field(34, "scalars", "focused", _text_codec(MAX_TEXT_BYTES)),
     _Field(35, "scalars", "maximized", _flag_codec()),
     _Field(36, "scalars", "zoom", _zoom_codec()),
+    _Field(37, "scalars", "config_legend", _flag_codec()),
     _Field(48, "plots", "iteration", _int_codec(INT64_MIN, INT64_MAX, optional=True)),
     _Field(49, "plots", "metric_filter", _text_codec(MAX_TEXT_BYTES)),
     _Field(50, "plots", "focused", _text_codec(MAX_TEXT_BYTES)),

@@ -48,6 +48,7 @@ from ..core.plotmerge import (
 from ..core.scalars import (
     GraphGroup,
     column_labels,
+    config_notes,
     format_number,
     graph_groups,
     json_number,
@@ -263,6 +264,9 @@ def _figure(width: int, height: int) -> Any:
 
     fig = _figure_class()
     fig.theme("clear")  # no background: the terminal's or the widget's shows through
+    # plotext caps a figure at the terminal's size (80 columns when the output is
+    # a pipe): we size every figure ourselves
+    fig._limit_size(False, False)
     fig.plotsize(max(MIN_CHART_WIDTH, width), max(MIN_CHART_HEIGHT, height))
     return fig
 
@@ -984,10 +988,12 @@ def render_scalar_charts(
     origins = model_origins(summaries)
     height = SINGLE_CHART_HEIGHT if plot else DEFAULT_CHART_HEIGHT
     buckets = chart_buckets(width)
+    notes = config_notes(models) if view.config_legend else None
     parts: list[Any] = [Text(f"Scalars · Graph · {chart_subtitle(view)}", style="dim" if ansi else "")]
     for group in groups:
         zoom = view.zoom if (plot or (view.maximized and view.focused == group.key)) else None
-        chart = load_scalar_chart(source, group, models, colors, view, buckets=buckets, origins=origins, zoom=zoom)
+        chart = load_scalar_chart(source, group, models, colors, view, buckets=buckets, origins=origins, zoom=zoom,
+                                  config_notes=notes)
         parts.append(Text(""))
         parts.append(scalar_chart_renderable(chart, height=height, color=ansi))
     if not groups:
