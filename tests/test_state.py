@@ -74,6 +74,7 @@ scalars_views = st.builds(
     focused=texts,
     maximized=st.booleans(),
     zoom=zooms(),
+    config_legend=st.booleans(),
 )
 plots_views = st.builds(
     PlotsView,
@@ -125,6 +126,7 @@ def typical_state(n_models: int = 10) -> ComparisonState:
             focused="loss/total",
             maximized=True,
             zoom=(1000, 25000),
+            config_legend=True,
         ),
         plots=PlotsView(iteration=24000, focused="confusion/val"),
     )
