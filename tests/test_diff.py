@@ -21,6 +21,7 @@ from modelcompare_tui.core.diff import (
     diff_to_json,
     diff_to_markdown,
     diff_to_text,
+    fit,
     network_diff,
 )
 from modelcompare_tui.core.model import Config, MetadataItem, Model
@@ -567,6 +568,18 @@ def test_hundred_models() -> None:
     text = diff_to_text(details, width=100)
     assert all(cell_len(line) <= 100 for line in text.splitlines())
     assert re.search(r"\d+ more models not shown \(widen with --width\)", text)
+
+
+def test_fit_pads_or_cuts_to_exact_cells() -> None:
+    assert fit("abc", 5) == "abc  "
+    assert fit("abcdef", 4) == "abc…"
+    assert fit("x", 0) == ""
+    assert fit("日本語", 6) == "日本語"
+    assert fit("日本語", 5) == "日本…"
+    # a wide character that does not fit before the ellipsis leaves a space:
+    # the … stays in the last cell, as in the Details/Network grid
+    assert fit("日本語", 4) == "日 …"
+    assert all(cell_len(fit("模型-基线 🚀 x", w)) == w for w in range(12))
 
 
 def test_unicode_values_keep_the_columns_aligned() -> None:

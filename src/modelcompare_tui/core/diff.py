@@ -18,7 +18,7 @@ from enum import Enum
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 
 from .config_flatten import ParsedConfig, compare_key, parse_config
 from .model import Model
@@ -40,7 +40,11 @@ __all__ = [
     "diff_to_markdown",
     "diff_to_rich",
     "diff_to_text",
+    "fit",
     "network_diff",
+    "plain",
+    "share_widths",
+    "text_width",
 ]
 
 DIFF_MODES = ("base", "all")
@@ -600,44 +604,40 @@ _MIN_VALUE_WIDTH = 6
 _PLAIN = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0x0A: "⏎", 0x0D: "⏎", 0x09: "    "}
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
+    """`text` on one line, safe to print."""
+    if text.isprintable():
+        return text
     return text.replace("\r\n", "\n").translate(_PLAIN)
 
 
-def _width(text: str) -> int:
+def text_width(text: str) -> int:
+    """Terminal cells of `text`."""
     return len(text) if text.isascii() else cell_len(text)
 
 
-def _fit(text: str, width: int) -> str:
-    """`text` in exactly `width` terminal cells: padded, or cut with `…`."""
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` terminal cells: padded, or cut with `…` in
+    the last cell."""
     if width <= 0:
         return ""
     if text.isascii():
         if len(text) <= width:
             return text + " " * (width - len(text))
         return text[: width - 1] + "…"
-    length = cell_len(text)
-    if length <= width:
-        return text + " " * (width - length)
-    out = []
-    used = 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…" + " " * (width - 1 - used)
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
 
 
 def _field_width(rows: Sequence[DiffRow], width: int) -> int:
     """The first column: indented field names and the section names (the
     colored rendering writes those in it), at most a quarter of the width."""
-    natural = max([_width("  " + _plain(row.field)) for row in rows] + [_width(row.section) for row in rows] + [4])
+    natural = max([text_width("  " + plain(row.field)) for row in rows] + [text_width(row.section) for row in rows] + [4])
     return min(natural, max(14, width // 4))
 
 
-def _share(natural: list[int], total: int) -> list[int]:
+def share_widths(natural: Sequence[int], total: int) -> list[int]:
     """Split `total` cells among columns wanting `natural` cells: narrow
     columns get what they want, the rest share the remainder equally."""
     widths = [0] * len(natural)
@@ -651,10 +651,38 @@ def _share(natural: list[int], total: int) -> list[int]:
             remaining -= natural[k]
             pending.pop(0)
             continue
+        extra = remaining - fair * len(pending)
         for index, k in enumerate(pending):
-            widths[k] = fair + (1 if index < remaining - fair * len(pending) else 0)
+            widths[k] = fair + (1 if index < extra else 0)
         break
     return widths
+
+
+def _column_widths(table: DiffTable, rows: Sequence[DiffRow], width: int) -> tuple[list[str], int, list[int]]:
+    """The columns of the text renderings in `width` cells: the models'
+    titles, the field column's width and the value widths of the columns
+    that fit (the first models; at least one)."""
+    titles = [plain(t) for t in _column_titles(table.models)]
+    field_width = _field_width(rows, width)
+    shown = max(1, min(len(titles), (width - field_width) // (len(_SEPARATOR) + 2 + _MIN_VALUE_WIDTH)))
+    value_space = width - field_width - shown * (len(_SEPARATOR) + 2)
+    natural = [
+        max([text_width(titles[k]), 1] + [text_width(plain(row.cells[k].value or "")) for row in rows])
+        for k in range(shown)
+    ]
+    return titles, field_width, share_widths(natural, value_space)
+
+
+def _footer(table: DiffTable, shown: int, hide_identical: bool, search: str) -> list[str]:
+    """What the text renderings leave out: hidden rows, models not shown."""
+    footer: list[str] = []
+    hidden = table.hidden_count(hide_identical, search)
+    if hidden:
+        footer.append(f"{hidden} row{'s' if hidden != 1 else ''} hidden")
+    if shown < len(table.models):
+        more = len(table.models) - shown
+        footer.append(f"{more} more model{'s' if more != 1 else ''} not shown (widen with --width)")
+    return footer
 
 
 def diff_to_text(
@@ -669,23 +697,14 @@ def diff_to_text(
         return f"{tab}: no models to compare.\n"
     rows = table.visible_rows(hide_identical, search)
     mode = "against the base" if table.mode == "base" else "across all models"
-    out = [_fit(f"{tab} — base: {_plain(_title(table.models[0]))} — {mode}", width).rstrip()]
+    out = [fit(f"{tab} — base: {plain(_title(table.models[0]))} — {mode}", width).rstrip()]
     out.extend(_legend_lines(table, width))
-    out.extend(_fit("note: " + _plain(note), width).rstrip() for note in table.notes)
+    out.extend(fit("note: " + plain(note), width).rstrip() for note in table.notes)
 
-    titles = [_plain(t) for t in _column_titles(table.models)]
-    field_width = _field_width(rows, width)
-    per_column = len(_SEPARATOR) + 2 + _MIN_VALUE_WIDTH
-    shown = max(1, min(len(titles), (width - field_width) // per_column))
-    value_space = width - field_width - shown * (len(_SEPARATOR) + 2)
-    natural = []
-    for k in range(shown):
-        values = [_width(_plain(row.cells[k].value or "")) for row in rows]
-        natural.append(max([_width(titles[k]), 1] + values))
-    widths = _share(natural, value_space)
-
-    header = _fit("", field_width) + "".join(
-        _SEPARATOR + "  " + _fit(titles[k], widths[k]) for k in range(shown)  # over the values
+    titles, field_width, widths = _column_widths(table, rows, width)
+    shown = len(widths)
+    header = fit("", field_width) + "".join(
+        _SEPARATOR + "  " + fit(titles[k], widths[k]) for k in range(shown)  # over the values
     )
     out.append("")
     out.append(header.rstrip())
@@ -694,25 +713,19 @@ def diff_to_text(
     for row in rows:
         if row.section != section:
             section = row.section
-            out.append(_fit(_plain(section), width).rstrip())
-        line = _fit("  " + _plain(row.field), field_width)
+            out.append(fit(plain(section), width).rstrip())
+        line = fit("  " + plain(row.field), field_width)
         for k in range(shown):
             cell = row.cells[k]
             glyph = _GLYPH.get(cell.status, " ")
-            line += _SEPARATOR + glyph + " " + _fit(_plain(cell.value or ""), widths[k])
+            line += _SEPARATOR + glyph + " " + fit(plain(cell.value or ""), widths[k])
         out.append(line.rstrip())
     if not rows:
         out.append("(no rows to show)")
-    footer = []
-    hidden = table.hidden_count(hide_identical, search)
-    if hidden:
-        footer.append(f"{hidden} row{'s' if hidden != 1 else ''} hidden")
-    if shown < len(titles):
-        more = len(titles) - shown
-        footer.append(f"{more} more model{'s' if more != 1 else ''} not shown (widen with --width)")
+    footer = _footer(table, shown, hide_identical, search)
     if footer:
         out.append("")
-        out.append(_fit(" · ".join(footer), width).rstrip())
+        out.append(fit(" · ".join(footer), width).rstrip())
     return "\n".join(out) + "\n"
 
 
@@ -732,7 +745,7 @@ def _rich_cell(cell: DiffCell) -> Any:
     from rich.text import Text
 
     glyph = _GLYPH.get(cell.status, " ")
-    value = _plain(cell.value or "")
+    value = plain(cell.value or "")
     style = _RICH_STYLE.get(cell.status, "")
     text = Text(glyph + " ", style=style)
     body = Text(value, style=style)
@@ -765,19 +778,12 @@ def diff_to_rich(
     rows = table.visible_rows(hide_identical, search)
     mode = "against the base" if table.mode == "base" else "across all models"
     parts: list[Any] = [
-        Text.assemble((f"{tab}", "bold"), f" — base: {_plain(_title(table.models[0]))} — {mode}"),
+        Text.assemble((f"{tab}", "bold"), f" — base: {plain(_title(table.models[0]))} — {mode}"),
         *(Text(line, style="dim") for line in _legend_lines(table, width)),
     ]
-    parts.extend(Text("note: " + _plain(note), style="italic") for note in table.notes)
-    titles = [_plain(t) for t in _column_titles(table.models)]
-    field_width = _field_width(rows, width)
-    shown = max(1, min(len(titles), (width - field_width) // (len(_SEPARATOR) + 2 + _MIN_VALUE_WIDTH)))
-    value_space = width - field_width - shown * (len(_SEPARATOR) + 2)
-    natural = [
-        max([_width(titles[k]), 1] + [_width(_plain(row.cells[k].value or "")) for row in rows])
-        for k in range(shown)
-    ]
-    widths = _share(natural, value_space)
+    parts.extend(Text("note: " + plain(note), style="italic") for note in table.notes)
+    titles, field_width, widths = _column_widths(table, rows, width)
+    shown = len(widths)
     # fixed widths as in diff_to_text: rich would otherwise squeeze the field column away
     grid = Table(box=None, pad_edge=False, padding=(0, 0, 0, len(_SEPARATOR)), show_header=True, expand=False)
     grid.add_column("", no_wrap=True, overflow="ellipsis", width=field_width)
@@ -788,19 +794,13 @@ def diff_to_rich(
     for row in rows:
         if row.section != section:
             section = row.section
-            grid.add_row(Text(_plain(section), style="bold underline"), *([""] * shown))
-        field_text = Text("  " + _plain(row.field), style="" if row.identical else "bold")
+            grid.add_row(Text(plain(section), style="bold underline"), *([""] * shown))
+        field_text = Text("  " + plain(row.field), style="" if row.identical else "bold")
         grid.add_row(field_text, *(_rich_cell(row.cells[k]) for k in range(shown)))
     parts.append(grid)
     if not rows:
         parts.append(Text("(no rows to show)", style="dim"))
-    footer = []
-    hidden = table.hidden_count(hide_identical, search)
-    if hidden:
-        footer.append(f"{hidden} row{'s' if hidden != 1 else ''} hidden")
-    if shown < len(titles):
-        more = len(titles) - shown
-        footer.append(f"{more} more model{'s' if more != 1 else ''} not shown (widen with --width)")
+    footer = _footer(table, shown, hide_identical, search)
     if footer:
         parts.append(Text(" · ".join(footer), style="dim"))
     return Group(*parts)

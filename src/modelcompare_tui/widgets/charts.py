@@ -14,15 +14,17 @@ charts costs the few that are seen).
 """
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widget import Widget
 
 from .chart_render import ScalarChart, legend_lines, scalar_chart_rows
+from .messages import CardMessage, ControlMessage
 
 MIN_CARD_WIDTH = 40  # columns of a card in the grid, at least
 MAX_GRID_COLUMNS = 4
@@ -33,7 +35,26 @@ INITIAL_CARDS = 24  # cards mounted at once; more as the view scrolls
 MOUNT_BATCH = 12
 
 
-class ChartCard(Widget, can_focus=True):
+class ChoosableCard(Widget, can_focus=True):
+    """A card of a list or grid (a chart, a plot): it says when it gets the
+    focus (Focused), and enter or a double click chooses it (Chosen: maximise
+    it, or restore it). Subclasses define the two messages."""
+
+    Chosen: ClassVar[type[CardMessage[Any]]]
+    Focused: ClassVar[type[CardMessage[Any]]]
+
+    def on_focus(self) -> None:
+        self.post_message(self.Focused(self))
+
+    def action_choose(self) -> None:
+        self.post_message(self.Chosen(self))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain >= 2:
+            self.action_choose()
+
+
+class ChartCard(ChoosableCard, can_focus=True):
     """One chart of the Graph view: title in the border, plot, legend."""
 
     DEFAULT_CSS = """
@@ -54,25 +75,11 @@ class ChartCard(Widget, can_focus=True):
         Binding("enter", "choose", "Maximise", tooltip="Show this chart alone, full size (again: back to the grid)"),
     ]
 
-    class Chosen(Message):
+    class Chosen(CardMessage["ChartCard"]):
         """enter on a card: maximise it (or restore it)."""
 
-        def __init__(self, card: ChartCard) -> None:
-            super().__init__()
-            self.card = card
-
-        @property
-        def control(self) -> ChartCard:
-            return self.card
-
-    class Focused(Message):
-        def __init__(self, card: ChartCard) -> None:
-            super().__init__()
-            self.card = card
-
-        @property
-        def control(self) -> ChartCard:
-            return self.card
+    class Focused(CardMessage["ChartCard"]):
+        """The card got the focus."""
 
     def __init__(self, key: str, title: str, *, index: int = 0, legend_max_lines: int = GRID_LEGEND_LINES,
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -137,16 +144,6 @@ class ChartCard(Widget, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.refresh()
 
-    def on_focus(self) -> None:
-        self.post_message(self.Focused(self))
-
-    def action_choose(self) -> None:
-        self.post_message(self.Chosen(self))
-
-    def on_click(self, event: events.Click) -> None:
-        if event.chain >= 2:
-            self.action_choose()
-
 
 class ChartGrid(VerticalScroll, can_focus=False):
     """The cards in a grid sized to the terminal; arrows move between them."""
@@ -174,16 +171,8 @@ class ChartGrid(VerticalScroll, can_focus=False):
         Binding("end", "edge(-1)", "Last chart", show=False),
     ]
 
-    class ViewChanged(Message):
+    class ViewChanged(ControlMessage["ChartGrid"]):
         """Scrolled or resized: other cards may be in view."""
-
-        def __init__(self, grid: ChartGrid) -> None:
-            super().__init__()
-            self.grid = grid
-
-        @property
-        def control(self) -> ChartGrid:
-            return self.grid
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -23,22 +23,21 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..core.colors import ModelColors
-from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable
+from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable, fit, plain, share_widths, text_width
 from ..core.model import Model
+from .messages import CellMessage, ControlMessage
 from .model_bar import chip_text_color
 from .model_table import shorten
+from .table_view import CURSOR_BINDINGS, CursorTable
 
 GAP = 2  # between columns
 GLYPHS = {CellStatus.CHANGED: "≠", CellStatus.ONLY_HERE: "+", CellStatus.MISSING: "−"}
@@ -53,34 +52,6 @@ MAX_FIELD_WIDTH = 40
 MIN_FIELD_WIDTH = 10
 INDENT = "  "  # field names under their section header
 
-# Control characters become visible symbols: a value must never move the
-# cursor or start an escape sequence in the terminal.
-_PLAIN = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0x0A: "⏎", 0x0D: "⏎", 0x09: "    "}
-
-
-def plain(text: str) -> str:
-    """`text` on one line, safe to print (as diff_to_text shows it)."""
-    if text.isprintable():
-        return text
-    return text.replace("\r\n", "\n").translate(_PLAIN)
-
-
-def text_width(text: str) -> int:
-    return len(text) if text.isascii() else cell_len(text)
-
-
-def fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: padded, or cut with `…`."""
-    if width <= 0:
-        return ""
-    if text.isascii():
-        if len(text) <= width:
-            return text + " " * (width - len(text))
-        return text[: width - 1] + "…"
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
-
 
 def column_titles(models: Sequence[Model]) -> list[str]:
     """Model names; a name shared by several models gets the short id."""
@@ -89,27 +60,6 @@ def column_titles(models: Sequence[Model]) -> list[str]:
     for name in names:
         counts[name] = counts.get(name, 0) + 1
     return [f"{n} · {m.short_id()}" if counts[n] > 1 else n for n, m in zip(names, models)]
-
-
-def share_widths(natural: Sequence[int], total: int) -> list[int]:
-    """Split `total` cells among columns wanting `natural` cells: narrow
-    columns get what they want, the rest share the remainder equally."""
-    widths = [0] * len(natural)
-    remaining = total
-    pending = sorted(range(len(natural)), key=lambda k: natural[k])
-    while pending:
-        fair = remaining // len(pending)
-        k = pending[0]
-        if natural[k] <= fair:
-            widths[k] = natural[k]
-            remaining -= natural[k]
-            pending.pop(0)
-            continue
-        extra = remaining - fair * len(pending)
-        for index, k in enumerate(pending):
-            widths[k] = fair + (1 if index < extra else 0)
-        break
-    return widths
 
 
 def shown_spans(cell: DiffCell) -> list[tuple[int, int]]:
@@ -255,7 +205,7 @@ class _CellStyles:
     span: Style
 
 
-class DiffGrid(ScrollView, can_focus=True):
+class DiffGrid(CursorTable, can_focus=True):
     """The grid; the Details/Network body feeds it prepared tables and the
     rows to show (after hide identical and search)."""
 
@@ -263,14 +213,7 @@ class DiffGrid(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "choose", "Full value", tooltip="The cell's whole value, what it differs from, and the row across all models"),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move_to(0)", "First row", show=False),
-        Binding("end", "move_to(-1)", "Last row", show=False),
-        Binding("left", "column(-1)", "Column left", show=False),
-        Binding("right", "column(1)", "Column right", show=False),
+        *CURSOR_BINDINGS,
         Binding("ctrl+left,shift+home", "column_to(0)", "First column", show=False),
         Binding("ctrl+right,shift+end", "column_to(-1)", "Last column", show=False),
     ]
@@ -327,32 +270,17 @@ class DiffGrid(ScrollView, can_focus=True):
     DiffGrid > .diff-grid--empty { color: $text-muted; }
     """
 
-    class CursorMoved(Message):
+    class CursorMoved(ControlMessage["DiffGrid"]):
         """The cursor is on another row or column. `row_index`: the row's
         index in the table's rows (None without rows)."""
 
         def __init__(self, grid: DiffGrid, row_index: int | None, column: int) -> None:
-            super().__init__()
-            self.grid = grid
+            super().__init__(grid)
             self.row_index = row_index
             self.column = column
 
-        @property
-        def control(self) -> DiffGrid:
-            return self.grid
-
-    class CellChosen(Message):
+    class CellChosen(CellMessage["DiffGrid", DiffRow]):
         """enter (or a double click) on a cell."""
-
-        def __init__(self, grid: DiffGrid, row: DiffRow, column: int) -> None:
-            super().__init__()
-            self.grid = grid
-            self.row = row
-            self.column = column
-
-        @property
-        def control(self) -> DiffGrid:
-            return self.grid
 
     def __init__(self, colors: ModelColors, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -561,9 +489,6 @@ class DiffGrid(ScrollView, can_focus=True):
             width = layout.field_w + max(layout.total_w, layout.starts[last] + view)
         self.virtual_size = Size(width, len(self.lines) + 1)
 
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
     def _scroll_cursor_into_view(self) -> None:
         if not self.is_mounted or not self.rows:
             return
@@ -645,21 +570,11 @@ class DiffGrid(ScrollView, can_focus=True):
             self._styles = styles
         return self._styles
 
-    def _forget_styles(self) -> None:
+    def _restyle(self) -> None:
         self._styles = None
         self._cell_styles.clear()
         self._line_cache.clear()
         self.refresh()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._forget_styles()
-
-    def on_focus(self) -> None:
-        self._forget_styles()
-
-    def on_blur(self) -> None:
-        self._forget_styles()
 
     def _styles_of_cell(self, cursor_row: bool, status: CellStatus, cursor_cell: bool) -> _CellStyles:
         key = (cursor_row, status, cursor_cell)

@@ -23,7 +23,6 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -32,6 +31,8 @@ from ..core.colors import ModelColors
 from ..core.model import MODEL_COLUMNS, ModelQuery, ModelRow
 from ..core.table_query import ColumnFilter, active_filters, cycle_sort, get_filter
 from ..sources.base import Source
+from .messages import ControlMessage
+from .table_view import CURSOR_BINDINGS, CursorTable
 from .worker_errors import ReportWorkerErrors
 
 PAGE_SIZE = 100
@@ -164,7 +165,7 @@ class PageCache:
             yield from rows
 
 
-class ModelTable(ReportWorkerErrors, ScrollView, can_focus=True):
+class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
     """A page-at-a-time table of models with sort, filters, search and multi-select."""
 
     HELP_TITLE = "Models table"
@@ -180,14 +181,7 @@ class ModelTable(ReportWorkerErrors, ScrollView, can_focus=True):
         Binding("shift+down", "extend(1)", "Extend selection down", show=False),
         Binding("shift+up", "extend(-1)", "Extend selection up", show=False),
         Binding("i", "toggle_id", "Show/hide id column", show=False),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move_to(0)", "First row", show=False),
-        Binding("end", "move_to(-1)", "Last row", show=False),
-        Binding("left", "column(-1)", "Column left", show=False),
-        Binding("right", "column(1)", "Column right", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     COMPONENT_CLASSES = {
@@ -247,53 +241,33 @@ class ModelTable(ReportWorkerErrors, ScrollView, can_focus=True):
     """
 
     # -- messages ----------------------------------------------------------------
-    class QueryChanged(Message):
+    class QueryChanged(ControlMessage["ModelTable"]):
         """The sort, filters or search changed (the screen shows them)."""
 
         def __init__(self, table: ModelTable, query: ModelQuery) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.query = query
 
-        @property
-        def control(self) -> ModelTable:
-            return self.table
-
-    class Loaded(Message):
+    class Loaded(ControlMessage["ModelTable"]):
         """A query's first page arrived: `total` rows match it."""
 
         def __init__(self, table: ModelTable, total: int, query: ModelQuery) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.total = total
             self.query = query
 
-        @property
-        def control(self) -> ModelTable:
-            return self.table
-
-    class SelectionChanged(Message):
+    class SelectionChanged(ControlMessage["ModelTable"]):
         def __init__(self, table: ModelTable, selected: tuple[str, ...]) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.selected = selected
 
-        @property
-        def control(self) -> ModelTable:
-            return self.table
-
-    class FilterRequested(Message):
+    class FilterRequested(ControlMessage["ModelTable"]):
         """`f` on a column: the screen opens the filter dialog."""
 
         def __init__(self, table: ModelTable, column: str, current: ColumnFilter | None) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column = column
             self.current = current
-
-        @property
-        def control(self) -> ModelTable:
-            return self.table
 
     class _PageLoaded(Message):
         def __init__(self, generation: int, page: int, rows: list[ModelRow], total: int) -> None:
@@ -562,9 +536,6 @@ class ModelTable(ReportWorkerErrors, ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
 
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
     def _scroll_cursor_into_view(self) -> None:
         top = int(self.scroll_y)
         height = self._body_height()
@@ -707,16 +678,6 @@ class ModelTable(ReportWorkerErrors, ScrollView, can_focus=True):
             column = self.cursor_column_key
             cells[column] = (cells[column][0], row_style + frame.cursor_cell)
         return self._line(frame, mark, cells, row_style)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self.refresh()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
     # -- cursor -------------------------------------------------------------------------
     def _set_cursor(self, row: int) -> None:

@@ -26,7 +26,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
@@ -51,11 +50,12 @@ from .chart_render import (
     plot_legend,
     summary_bars,
 )
-from .charts import MAX_LEGEND_LINES
-from .tab_body import EmbedTarget, TabBody
+from .charts import MAX_LEGEND_LINES, ChoosableCard
+from .filter_box import MetricFilterBody
+from .messages import CardMessage
+from .tab_body import EmbedTarget
 
 FOCUS_POST_DELAY = 0.3
-FILTER_POST_DELAY = 0.3
 MIN_XY_HEIGHT = 10
 MAX_XY_HEIGHT = 22
 SUMMARY_KEY = "summary"
@@ -117,7 +117,7 @@ def step_iteration(iterations: list[int], current: int | None, direction: int) -
     return iterations[max(0, index)]
 
 
-class PlotCard(Widget, can_focus=True):
+class PlotCard(ChoosableCard, can_focus=True):
     """One metric/variant (or the Summary): title in the border, content below."""
 
     DEFAULT_CSS = """
@@ -133,23 +133,11 @@ class PlotCard(Widget, can_focus=True):
 
     BINDINGS = [Binding("enter", "choose", "Maximise", tooltip="Show this plot alone, full size (again: back)")]
 
-    class Chosen(Message):
-        def __init__(self, card: PlotCard) -> None:
-            super().__init__()
-            self.card = card
+    class Chosen(CardMessage["PlotCard"]):
+        """enter on a card: maximise it (or restore it)."""
 
-        @property
-        def control(self) -> PlotCard:
-            return self.card
-
-    class Focused(Message):
-        def __init__(self, card: PlotCard) -> None:
-            super().__init__()
-            self.card = card
-
-        @property
-        def control(self) -> PlotCard:
-            return self.card
+    class Focused(CardMessage["PlotCard"]):
+        """The card got the focus."""
 
     def __init__(self, key: str, models: list[Model], colors: ModelColors, *, group: PlotGroup | None = None,
                  summary: SummaryChart | None = None, chart_height: int = 14, legend_max: int = LIST_LEGEND_LINES,
@@ -241,16 +229,6 @@ class PlotCard(Widget, can_focus=True):
                 self._legend_rows = rows
                 self.styles.height = self.chart_height + rows + 2
 
-    def on_focus(self) -> None:
-        self.post_message(self.Focused(self))
-
-    def action_choose(self) -> None:
-        self.post_message(self.Chosen(self))
-
-    def on_click(self, event: events.Click) -> None:
-        if event.chain >= 2:
-            self.action_choose()
-
 
 class PlotList(VerticalScroll, can_focus=False):
     """The Summary and the plots one below the other; ↑/↓ move between them."""
@@ -292,10 +270,11 @@ class PlotList(VerticalScroll, can_focus=False):
         self.focus_index(len(self.cards) - 1 if where < 0 else 0)
 
 
-class PlotsBody(TabBody):
+class PlotsBody(MetricFilterBody):
     """The Plots tab's body (imported by the compare shell by this name)."""
 
     HELP_TITLE = "Plots"
+    FILTER_ID = "plots-filter"
 
     BINDINGS = [
         Binding("i", "choose_iteration", "Iteration", tooltip="Show the plots reported at or before an iteration"),
@@ -309,8 +288,6 @@ class PlotsBody(TabBody):
     DEFAULT_CSS = """
     PlotsBody { layout: vertical; }
     PlotsBody > #plots-bar { height: 1; padding: 0 1; background: $panel; color: $text; }
-    PlotsBody > #plots-filter { height: 1; border: none; padding: 0 1; display: none; }
-    PlotsBody > #plots-filter.-shown { display: block; }
     PlotsBody > #plot-max { height: 1fr; display: none; }
     PlotsBody.-maximized > #plot-max { display: block; }
     PlotsBody.-maximized > #plots-list { display: none; }
@@ -328,19 +305,9 @@ class PlotsBody(TabBody):
         self._wanted = state
         self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
-        self._filter_timer: Any = None
-        self._filter_before: str | None = None
         self._raw: tuple[dict[str, Any], dict[str, Any]] | None = None  # (plots, single values) as loaded
         self._query_thread = QueryThread("plots-queries")
         self._queries = QueriedSource(source, self._query_thread)  # what the workers ask
-
-    @property  # type: ignore[override]
-    def colors(self) -> ModelColors:  # type: ignore[override]
-        return self._model_colors
-
-    @colors.setter
-    def colors(self, value: ModelColors) -> None:
-        self._model_colors = value
 
     @property
     def view(self) -> PlotsView:
@@ -352,8 +319,7 @@ class PlotsBody(TabBody):
 
     def compose(self) -> ComposeResult:
         yield Static(id="plots-bar")
-        yield Input(placeholder="filter plots: substring, or glob (loss*, */val) · enter keep · esc undo",
-                    id="plots-filter", disabled=True)
+        yield self.filter_box("plots")
         yield PlotList(id="plots-list")
         yield VerticalScroll(id="plot-max")
 
@@ -388,10 +354,7 @@ class PlotsBody(TabBody):
         was_maximized = old.maximized and bool(old.focused)
         if was_maximized != self.maximized or (self.maximized and old.focused != new.focused):
             self._show_maximized()
-        filter_input = self.query_one("#plots-filter", Input)
-        if not filter_input.has_focus and filter_input.value != new.metric_filter:
-            with filter_input.prevent(Input.Changed):
-                filter_input.value = new.metric_filter
+        self._sync_filter_box(new.metric_filter)
         self._update_bar()
 
     def refresh_data(self) -> None:
@@ -574,54 +537,11 @@ class PlotsBody(TabBody):
             self.request_view(focused=key)
 
     # -- filter ----------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#plots-filter", Input)
-        self._filter_before = self._wanted.plots.metric_filter
-        box.disabled = False
-        box.add_class("-shown")
-        box.focus()
+    def wanted_filter(self) -> str:
+        return self._wanted.plots.metric_filter
 
-    @on(Input.Changed, "#plots-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_POST_DELAY, partial(self._post_filter, event.value))
-
-    def _post_filter(self, text: str) -> None:
-        self._filter_timer = None
-        if text != self._wanted.plots.metric_filter:
-            self.request_view(metric_filter=text)
-
-    @on(Input.Submitted, "#plots-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._post_filter(event.value)
-        self._close_filter()
-
-    def _close_filter(self) -> None:
-        box = self.query_one("#plots-filter", Input)
-        box.remove_class("-shown")
-        box.disabled = True
-        self._filter_before = None
+    def _filter_closed(self) -> None:
         self.query_one(PlotList).focus_index(0)
-
-    def on_key(self, event: events.Key) -> None:
-        box = self.query_one("#plots-filter", Input)
-        if event.key == "escape" and box.has_focus:
-            event.stop()
-            event.prevent_default()
-            before = self._filter_before or ""
-            if self._filter_timer is not None:
-                self._filter_timer.stop()
-                self._filter_timer = None
-            with box.prevent(Input.Changed):
-                box.value = before
-            if before != self._wanted.plots.metric_filter:
-                self.request_view(metric_filter=before)
-            self._close_filter()
 
     # -- bar -------------------------------------------------------------------------------------
     def _update_bar(self) -> None:

@@ -69,7 +69,8 @@ from .chart_render import (
     warm_up,
 )
 from .charts import MAX_LEGEND_LINES, ChartCard, ChartGrid
-from .tab_body import EmbedTarget, TabBody
+from .filter_box import MetricFilterBody
+from .tab_body import EmbedTarget
 from .value_table import ValueTableView
 
 X_AXES = ("iteration", "relative", "wall")
@@ -79,7 +80,6 @@ EMA_WEIGHTS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999
 WINDOW_WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 DEFAULT_WEIGHTS = {"ema": 0.6, "running": 0.05, "gaussian": 0.05}
 FOCUS_POST_DELAY = 0.3  # the cursor's row travels in the state once it rests
-FILTER_POST_DELAY = 0.3
 PAN_FRACTION = 0.5
 DELIVERY_INTERVAL = 0.3  # seconds between hand-overs of loaded charts to the screen
 PREFETCH_DELAY = 0.3  # the next screen of charts loads once the view has rested this long
@@ -276,10 +276,11 @@ class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
 # -- the body ----------------------------------------------------------------------------
 
 
-class ScalarsBody(TabBody):
+class ScalarsBody(MetricFilterBody):
     """The Scalars tab's body (imported by the compare shell by this name)."""
 
     HELP_TITLE = "Scalars"
+    FILTER_ID = "scalars-filter"
 
     BINDINGS = [
         Binding("v", "toggle_view", "Values/Graph", tooltip="Switch between the Values table and the Graph view"),
@@ -311,8 +312,6 @@ class ScalarsBody(TabBody):
     DEFAULT_CSS = """
     ScalarsBody { layout: vertical; }
     ScalarsBody > #scalars-bar { height: 1; padding: 0 1; background: $panel; color: $text; }
-    ScalarsBody > #scalars-filter { height: 1; border: none; padding: 0 1; display: none; }
-    ScalarsBody > #scalars-filter.-shown { display: block; }
     ScalarsBody > #chart-max { height: 1fr; display: none; }
     ScalarsBody.-maximized > #chart-max { display: block; }
     ScalarsBody.-maximized > #graph { display: none; }
@@ -340,23 +339,11 @@ class ScalarsBody(TabBody):
         self._show_config = False
         self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
-        self._filter_timer: Any = None
-        self._filter_before: str | None = None
         self._wanted: ComparisonState = state  # the latest state asked for or received
         self._warm = False
         self._prefetch_timer: Any = None
         self._query_thread = QueryThread("scalars-queries")
         self._queries = QueriedSource(source, self._query_thread)  # what the workers ask
-
-    # TabBody.__init__ assigns self.colors, which DOMNode defines as a read-only
-    # property (nothing of Textual reads it on a body): make it settable here.
-    @property  # type: ignore[override]
-    def colors(self) -> ModelColors:  # type: ignore[override]
-        return self._model_colors
-
-    @colors.setter
-    def colors(self, value: ModelColors) -> None:
-        self._model_colors = value
 
     @property
     def view(self) -> ScalarsView:
@@ -365,8 +352,7 @@ class ScalarsBody(TabBody):
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="scalars-bar")
-        yield Input(placeholder="filter metrics: substring, or glob (loss*, */val) · enter keep · esc undo",
-                    id="scalars-filter", disabled=True)
+        yield self.filter_box("metrics")
         yield ValueTableView(self.colors, id="values")
         yield ChartGrid(id="graph")
         yield ChartCard("", "", legend_max_lines=MAX_LEGEND_LINES, id="chart-max")
@@ -422,10 +408,7 @@ class ScalarsBody(TabBody):
             self._rebuild_table()
         elif (old.extremes, old.delta) != (new.extremes, new.delta):
             table_view.set_options(extremes=new.extremes, delta=new.delta)
-        filter_input = self.query_one("#scalars-filter", Input)
-        if not filter_input.has_focus and filter_input.value != new.metric_filter:
-            with filter_input.prevent(Input.Changed):
-                filter_input.value = new.metric_filter
+        self._sync_filter_box(new.metric_filter)
         chart_options = (old.x_axis, old.smoothing, old.smoothing_weight, old.log_y)
         if chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y):
             self._chart_generation += 1
@@ -557,64 +540,21 @@ class ScalarsBody(TabBody):
             self._post_focus(event.row.key)
 
     # -- filter ------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#scalars-filter", Input)
-        self._filter_before = self._wanted.scalars.metric_filter
-        box.disabled = False
-        box.add_class("-shown")
-        box.focus()
+    def wanted_filter(self) -> str:
+        return self._wanted.scalars.metric_filter
 
-    @on(Input.Changed, "#scalars-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
+    def _filter_typed(self, text: str) -> None:
         # the table follows each keystroke; the state (and the charts) once typing rests
         if self._summaries is not None:
             view = self.view
-            self._table = build_value_table(self.models, self._summaries, agg=view.agg, metric_filter=event.value)
+            self._table = build_value_table(self.models, self._summaries, agg=view.agg, metric_filter=text)
             self.query_one(ValueTableView).set_table(self._table, extremes=view.extremes, delta=view.delta)
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_POST_DELAY, partial(self._post_filter, event.value))
 
-    def _post_filter(self, text: str) -> None:
-        self._filter_timer = None
-        if text != self._wanted.scalars.metric_filter:
-            self.request_view(metric_filter=text)
+    def _filter_reverted(self) -> None:
+        self._rebuild_table()  # it followed the keystrokes
 
-    @on(Input.Submitted, "#scalars-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._post_filter(event.value)
-        self._close_filter()
-
-    def _close_filter(self) -> None:
-        box = self.query_one("#scalars-filter", Input)
-        box.remove_class("-shown")
-        box.disabled = True
-        self._filter_before = None
+    def _filter_closed(self) -> None:
         self._focus_view()
-
-    def _cancel_filter(self) -> None:
-        box = self.query_one("#scalars-filter", Input)
-        before = self._filter_before or ""
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-            self._filter_timer = None
-        with box.prevent(Input.Changed):
-            box.value = before
-        if before != self._wanted.scalars.metric_filter:
-            self.request_view(metric_filter=before)
-        else:
-            self._rebuild_table()
-        self._close_filter()
-
-    def on_key(self, event: Any) -> None:
-        if event.key == "escape" and self.query_one("#scalars-filter", Input).has_focus:
-            event.stop()
-            event.prevent_default()
-            self._cancel_filter()
 
     # -- Graph view ---------------------------------------------------------------------------
     def _rebuild_grid(self, force: bool = False, prebuild: bool = False) -> None:

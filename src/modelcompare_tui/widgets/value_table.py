@@ -18,14 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..core.colors import ModelColors
@@ -39,6 +37,9 @@ from ..core.scalars import (
     format_delta,
     format_number,
 )
+from .messages import CellMessage
+from .model_table import fit
+from .table_view import CURSOR_BINDINGS, CursorTable
 
 GAP = 2
 MARK_WIDTH = 2  # "=" and a space
@@ -46,15 +47,6 @@ MAX_METRIC_WIDTH = 32
 MAX_VARIANT_WIDTH = 28
 MAX_LABEL_WIDTH = 24
 SIGNIFICANT_DIGITS = 6
-
-
-def fit(text: str, width: int) -> str:
-    """`text` padded or cut to exactly `width` cells (an ellipsis marks a cut)."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
 
 
 @dataclass
@@ -74,21 +66,14 @@ class _Layout:
         return sum(w + GAP for w in self.column_w)
 
 
-class ValueTableView(ScrollView, can_focus=True):
+class ValueTableView(CursorTable, can_focus=True):
     """The Values table; the Scalars body feeds it ValueTables."""
 
     HELP_TITLE = "Values table"
 
     BINDINGS = [
         Binding("enter", "choose", "Exact value", tooltip="The cell's exact value, its Last/Min/Max and iterations"),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move_to(0)", "First row", show=False),
-        Binding("end", "move_to(-1)", "Last row", show=False),
-        Binding("left", "column(-1)", "Column left", show=False),
-        Binding("right", "column(1)", "Column right", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     COMPONENT_CLASSES = {
@@ -134,31 +119,11 @@ class ValueTableView(ScrollView, can_focus=True):
     ValueTableView > .value-table--more { color: $text-accent; text-style: bold; }
     """
 
-    class CursorMoved(Message):
+    class CursorMoved(CellMessage["ValueTableView", "ValueRow | None"]):
         """The cursor is on another row or column."""
 
-        def __init__(self, table: ValueTableView, row: ValueRow | None, column: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.column = column
-
-        @property
-        def control(self) -> ValueTableView:
-            return self.table
-
-    class CellChosen(Message):
+    class CellChosen(CellMessage["ValueTableView", ValueRow]):
         """enter on a cell: show its exact value."""
-
-        def __init__(self, table: ValueTableView, row: ValueRow, column: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.column = column
-
-        @property
-        def control(self) -> ValueTableView:
-            return self.table
 
     def __init__(self, colors: ModelColors, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -242,9 +207,6 @@ class ValueTableView(ScrollView, can_focus=True):
         # room to scroll any column to the left edge (there is no horizontal scrollbar to show it)
         width = layout.fixed_w + 2 * layout.scrolled_w if layout is not None else 0
         self.virtual_size = Size(width, rows + 1)
-
-    def _body_height(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
 
     def _scroll_cursor_into_view(self) -> None:
         region = self.scrollable_content_region
@@ -397,16 +359,6 @@ class ValueTableView(ScrollView, can_focus=True):
         start = int(self.scroll_x)
         scrolled = scrolled.crop(start, start + view)
         return Strip.join([fixed, scrolled]).extend_cell_length(width, fill).crop(0, width)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self.refresh()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
     # -- cursor --------------------------------------------------------------------------
     def _set_cursor(self, row: int, column: int, *, announce: bool = True) -> None:
