@@ -420,6 +420,11 @@ async def test_config_values_in_the_legend(store) -> None:  # noqa: ANN001
         await settle(pilot)
         notes = [item.note for item in cards(app)[0].chart.legend if item.present]
         assert notes == ["lr=0.001 name=adam batch=32", "lr=0.003 name=adam batch=32", "lr=0.001 name=sgd batch=64"]
+        assert app.comparison.scalars.config_legend  # it travels in the state string
+        await pilot.press("C")
+        await settle(pilot)
+        assert not app.comparison.scalars.config_legend
+        assert [item.note for item in cards(app)[0].chart.legend if item.present] == ["", "", ""]
 
 
 async def test_embed_target_of_the_values_view(store) -> None:  # noqa: ANN001

@@ -507,7 +507,7 @@ async def set_graph_scenario(pilot: Pilot) -> None:
     await rest(pilot)
     await pilot.press("3", "v")
     await rest(pilot)
-    await pilot.press("g", "x", "S", "greater_than_sign", "greater_than_sign", "l")
+    await pilot.press("g", "x", "S", "greater_than_sign", "greater_than_sign", "l", "C")
     await rest(pilot)
     await pilot.press("right")
     await rest(pilot)

@@ -336,7 +336,6 @@ class ScalarsBody(MetricFilterBody):
         self._card_generation: dict[str, int] = {}
         self._queued: set[str] = set()
         self._full_ranges: dict[str, tuple[int, int]] = {}
-        self._show_config = False
         self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
         self._wanted: ComparisonState = state  # the latest state asked for or received
@@ -409,8 +408,8 @@ class ScalarsBody(MetricFilterBody):
         elif (old.extremes, old.delta) != (new.extremes, new.delta):
             table_view.set_options(extremes=new.extremes, delta=new.delta)
         self._sync_filter_box(new.metric_filter)
-        chart_options = (old.x_axis, old.smoothing, old.smoothing_weight, old.log_y)
-        if chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y):
+        chart_options = (old.x_axis, old.smoothing, old.smoothing_weight, old.log_y, old.config_legend)
+        if chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y, new.config_legend):
             self._chart_generation += 1
         if (old.group_by, old.metric_filter, old.view) != (new.group_by, new.metric_filter, new.view):
             self._rebuild_grid()
@@ -419,7 +418,7 @@ class ScalarsBody(MetricFilterBody):
         if new.focused != old.focused and new.focused not in self._posted_focus:
             self._show_focused(new.focused)
         if (old.maximized, old.focused, old.zoom) != (new.maximized, new.focused, new.zoom) or \
-                chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y):
+                chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y, new.config_legend):
             if self.maximized:
                 self._prepare_maximized()
             elif old.maximized and new.view == "graph":
@@ -636,7 +635,7 @@ class ScalarsBody(MetricFilterBody):
             return
         self._queued = wanted
         view = self.view
-        notes = config_notes(self.models) if self._show_config else None
+        notes = config_notes(self.models) if view.config_legend else None
         self.run_worker(
             partial(self._fetch_charts, generation, jobs, view, list(self.models), notes),
             name="scalar charts", group="scalars-charts", thread=True, exclusive=True, exit_on_error=False,
@@ -760,11 +759,9 @@ class ScalarsBody(MetricFilterBody):
                           maximized=False, zoom=None)
 
     def action_toggle_config(self) -> None:
-        self._show_config = not self._show_config
-        self._chart_generation += 1
-        self.notify("Legends show the config values that differ" if self._show_config else "Legends: names only")
-        self._update_bar()
-        self._request_charts()
+        shown = not self._wanted.scalars.config_legend
+        self.request_view(config_legend=shown)
+        self.notify("Legends show the config values that differ" if shown else "Legends: names only")
 
     # -- zoom ---------------------------------------------------------------------------------
     def _current_range(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
@@ -951,7 +948,7 @@ class ScalarsBody(MetricFilterBody):
             if self._summaries is not None:
                 text.append(*sep)
                 text.append(f"{len(self._groups)} charts", style="dim")
-        if self._show_config:
+        if view.config_legend:
             text.append(*sep)
             text.append("config in legend", style="dim")
         return text
