@@ -34,6 +34,8 @@ class Source(ABC):
     #: the URI that may be stored and shared (never holds credentials)
     uri: str = ""
     read_only: bool = True
+    #: queries are cheap local reads: the app may read ahead of what is shown
+    local: bool = True
 
     # -- models table -------------------------------------------------------
     @abstractmethod

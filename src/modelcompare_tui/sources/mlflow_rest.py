@@ -718,6 +718,8 @@ class MlflowRestBackend(MlflowBackend):
 class MlflowRestSource(MlflowSource):
     """A read-only source over an MLflow tracking server."""
 
+    local = False  # every query is a request to the server: no reading ahead
+
     def __init__(self, uri: str, *, cache_dir: Path | None | bool = None, **client_options: Any) -> None:
         super().__init__(MlflowRestBackend(uri, **client_options), cache_dir=cache_dir)
 

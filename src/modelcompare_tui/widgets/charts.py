@@ -2,9 +2,10 @@
 
 A ChartCard draws one ScalarChart at its own size with widgets/chart_render.py
 (plotext lays out the axes, in a figure of its own; the lines are rasterised
-with numpy). Drawing takes milliseconds, yet the text is cached per size and
-the body's loader draws it in its thread worker before handing the chart over
-(`prepared`): a card redraws on the UI thread only when it is resized.
+with numpy). Drawing takes milliseconds, yet the lines are cached per size and
+the body's loader makes them, as strips, in its thread worker before handing
+the chart over (`prepared`): the UI thread only copies lines to the screen,
+and draws a chart only when its card is resized.
 
 The ChartGrid lays the cards out in as many columns as the width allows and
 a row height that fits whole charts on the screen; it mounts the cards as
@@ -14,16 +15,23 @@ charts costs the few that are seen).
 """
 from __future__ import annotations
 
+import io
+import threading
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from rich.console import Group, RenderableType
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.strip import Strip
 from textual.widget import Widget
 
-from .chart_render import ScalarChart, legend_lines, scalar_chart_rows
+from .chart_render import ChartRows, ScalarChart, legend_lines, scalar_chart_rows
 from .messages import CardMessage, ControlMessage
 
 MIN_CARD_WIDTH = 40  # columns of a card in the grid, at least
@@ -33,6 +41,35 @@ GRID_LEGEND_LINES = 2
 MAX_LEGEND_LINES = 8
 INITIAL_CARDS = 24  # cards mounted at once; more as the view scrolls
 MOUNT_BATCH = 12
+
+
+_consoles = threading.local()
+
+
+def _console() -> Console:
+    """A console of this thread's own, to turn rich Text into segments in a worker."""
+    console = getattr(_consoles, "console", None)
+    if console is None:
+        console = _consoles.console = Console(width=10_000, force_terminal=True, color_system="truecolor",
+                                              file=io.StringIO(), legacy_windows=False, highlight=False)
+    return console
+
+
+def text_strip(text: Text, width: int | None = None) -> Strip:
+    """One line of rich Text as a strip (centred in `width` when it says so)."""
+    if width is not None and text.justify == "center" and text.cell_len < width:
+        text = Text(" " * ((width - text.cell_len) // 2)) + text
+    return Strip(list(text.render(_console(), end="")))
+
+
+@lru_cache(maxsize=256)
+def _color_style(color: str | None) -> Style | None:
+    return Style(color=color) if color else None
+
+
+def chart_strips(rows: ChartRows) -> list[Strip]:
+    """A drawn chart's lines as strips, straight from its colored spans."""
+    return [Strip([Segment(text, _color_style(color)) for text, color in row]) for row in rows.rows]
 
 
 class ChoosableCard(Widget, can_focus=True):
@@ -90,7 +127,9 @@ class ChartCard(ChoosableCard, can_focus=True):
         self.legend_max_lines = legend_max_lines
         self.message_text = "loading…"
         self.border_title = title
-        self._cache: tuple[tuple[int, int, int], Text] | None = None
+        self._cache: tuple[tuple[int, int, int], list[Strip]] | None = None  # lines for (w, h, chart)
+        self._styled: list[Strip] | None = None  # _cache's lines as shown
+        self._blank = Strip.blank(0)
 
     # -- data ---------------------------------------------------------------------------
     def plot_size(self, width: int, height: int, chart: ScalarChart | None = None) -> tuple[int, int, list[Text]]:
@@ -100,13 +139,23 @@ class ChartCard(ChoosableCard, can_focus=True):
         lines = legend_lines(items, width, min(self.legend_max_lines, max(1, height // 4)))
         return width, max(3, height - len(lines)), lines
 
-    def set_chart(self, chart: ScalarChart | None, prepared: tuple[tuple[int, int], Text] | None = None) -> None:
-        """Show `chart`; `prepared`: its plot already drawn at a (width, height)."""
+    def prepare(self, chart: ScalarChart, width: int, height: int) -> tuple[tuple[int, int], list[Strip]]:
+        """The card's lines for `chart` in a content area of width×height: plot and
+        legend as strips. Thread-safe (no console, no DOM): the body's loader calls
+        it in its worker, so that the UI thread only copies lines to the screen."""
+        plot_w, plot_h, legend = self.plot_size(width, height, chart)
+        return (width, height), [*chart_strips(scalar_chart_rows(chart, plot_w, plot_h)),
+                                 *(text_strip(line) for line in legend)]
+
+    def set_chart(self, chart: ScalarChart | None,
+                  prepared: tuple[tuple[int, int], list[Strip]] | None = None) -> None:
+        """Show `chart`; `prepared`: its lines already made (prepare) for a content size."""
         self.chart = chart
         self._cache = None
+        self._styled = None
         if chart is not None and prepared is not None:
-            (w, h), text = prepared
-            self._cache = ((w, h, id(chart)), text)
+            (w, h), lines = prepared
+            self._cache = ((w, h, id(chart)), lines)
         subtitle = self._subtitle()
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
@@ -115,6 +164,7 @@ class ChartCard(ChoosableCard, can_focus=True):
     def set_message(self, text: str) -> None:
         self.chart = None
         self._cache = None
+        self._styled = None
         self.message_text = text
         self.border_subtitle = ""
         self.refresh()
@@ -125,21 +175,31 @@ class ChartCard(ChoosableCard, can_focus=True):
             return ""
         return f"{chart.total_points:,} points"
 
-    @staticmethod
-    def draw(chart: ScalarChart, width: int, height: int) -> Text:
-        return scalar_chart_rows(chart, width, height).text()
-
     # -- drawing ------------------------------------------------------------------------
-    def render(self) -> RenderableType:
+    def render_line(self, y: int) -> Strip:
+        """The line API: prepared strips, cropped to the card (no rich rendering
+        on the UI thread; a resize draws the chart again at the new size)."""
         width, height = self.content_size
         chart = self.chart
-        if chart is None:
-            return Text(self.message_text, style="dim", justify="center")
-        plot_w, plot_h, lines = self.plot_size(width, height)
-        key = (plot_w, plot_h, id(chart))
+        key = (width, height, id(chart))
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, self.draw(chart, plot_w, plot_h))
-        return Group(self._cache[1], *lines)
+            if chart is None:
+                lines = [text_strip(Text(self.message_text, style="dim", justify="center"), width)]
+            else:
+                lines = self.prepare(chart, width, height)[1]
+            self._cache = (key, lines)
+            self._styled = None
+        if self._styled is None:
+            # cropped and on the card's background once, not on every line's repaint
+            # (rich_style walks the DOM: it alone cost more than the copying)
+            base = self.rich_style
+            self._styled = [line.crop_extend(0, width, None).apply_style(base) for line in self._cache[1]]
+            self._blank = Strip.blank(width, base)
+        return self._styled[y] if y < len(self._styled) else self._blank
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styled = None  # the theme or the focus changed the card's colors
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh()
@@ -178,6 +238,7 @@ class ChartGrid(VerticalScroll, can_focus=False):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = 2
         self.row_height = 14
+        self._column_width = 0
         self._cards: list[ChartCard] = []
         self._mounted = 0
 
@@ -215,10 +276,15 @@ class ChartGrid(VerticalScroll, can_focus=False):
         columns = max(1, min(MAX_GRID_COLUMNS, width // MIN_CARD_WIDTH))
         rows = max(1, height // MIN_CARD_HEIGHT)
         row_height = max(MIN_CARD_HEIGHT, height // rows)
-        if (columns, row_height) == (self.columns, self.row_height):
+        # every column exactly as wide (not 1fr, which gives some columns a cell
+        # more): a chart drawn in the loader's thread at card_width() then fits
+        # its card, and is not drawn again on the UI thread
+        column_width = max(1, (width - (columns - 1)) // columns)
+        if (columns, row_height, column_width) == (self.columns, self.row_height, self._column_width):
             return False
-        self.columns, self.row_height = columns, row_height
+        self.columns, self.row_height, self._column_width = columns, row_height, column_width
         self.styles.grid_size_columns = columns
+        self.styles.grid_columns = str(column_width)
         self.styles.grid_rows = str(row_height)
         return True
 
@@ -232,19 +298,21 @@ class ChartGrid(VerticalScroll, can_focus=False):
         self.ensure_mounted(self.visible_range(ahead=1).stop)
         self.post_message(self.ViewChanged(self))
 
-    def visible_range(self, ahead: int = 0) -> range:
-        """Indexes of the cards in view (plus `ahead` screens below)."""
-        height = max(1, self.scrollable_content_region.height)
-        top = int(self.scroll_y)
+    def visible_range(self, ahead: int = 0, height: int | None = None) -> range:
+        """Indexes of the cards in view (plus `ahead` screens below); `height`:
+        of a viewport not laid out yet (the grid while hidden), scrolled to the top."""
+        top = int(self.scroll_y) if height is None else 0
+        height = max(1, self.scrollable_content_region.height if height is None else height)
         first_row = top // self.row_height
         # a row showing no more than its top border and a line is not in view yet
         last_row = max(first_row, (top + height * (1 + ahead) - 3) // self.row_height)
         return range(first_row * self.columns, (last_row + 1) * self.columns)
 
-    def card_width(self) -> int:
-        """Content width of one card (inside its border)."""
-        total = self.scrollable_content_region.width
-        return max(10, (total - (self.columns - 1)) // self.columns - 2)
+    def card_width(self, total: int | None = None) -> int:
+        """Content width of one card (inside its border), in this viewport or
+        one `total` cells wide."""
+        total = self.scrollable_content_region.width if total is None else total
+        return max(10, (total - (self.columns - 1)) // self.columns - 2)  # fit_to's column width, less the border
 
     def card_height(self) -> int:
         return max(3, self.row_height - 2)
@@ -256,18 +324,33 @@ class ChartGrid(VerticalScroll, can_focus=False):
             return cards.index(focused)
         return -1
 
-    def focus_index(self, index: int) -> None:
+    def top_row_for(self, index: int, height: int) -> int:
+        """The first row in view when card `index` is brought to the top of a
+        viewport `height` lines high (the last screen stays full)."""
+        rows_in_view = max(1, height // self.row_height)
+        total_rows = -(-len(self._cards) // self.columns)
+        return max(0, min(index // self.columns, total_rows - rows_in_view))
+
+    def focus_index(self, index: int, top: bool = False) -> None:
+        """Focus card `index` and scroll it into view (`top`: its row to the top,
+        where the body's first-screen loader expects it, see top_row_for)."""
         cards = self.cards
         if not cards:
             return
         index = max(0, min(index, len(cards) - 1))
         card = cards[index]
-        if index >= self._mounted:
-            self.ensure_mounted(index + 1)
-            self.call_after_refresh(self.focus_index, index)
+        height = self.scrollable_content_region.height
+        row = self.top_row_for(index, height) if top else 0
+        needed = min(len(cards), (row + height // self.row_height + 1) * self.columns) if top else index + 1
+        if needed > self._mounted:
+            self.ensure_mounted(needed)
+            self.call_after_refresh(self.focus_index, index, top)
             return
         card.focus(scroll_visible=False)
-        self.scroll_to_widget(card, animate=False, immediate=True)
+        if top:
+            self.scroll_to(y=row * self.row_height, animate=False, immediate=True)
+        else:
+            self.scroll_to_widget(card, animate=False, immediate=True)
 
     def action_step(self, dx: int, dy: int) -> None:
         index = self._focused_index()

@@ -35,6 +35,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.worker import get_current_worker
@@ -313,10 +314,7 @@ class ScalarsBody(MetricFilterBody):
     ScalarsBody { layout: vertical; }
     ScalarsBody > #scalars-bar { height: 1; padding: 0 1; background: $panel; color: $text; }
     ScalarsBody > #chart-max { height: 1fr; display: none; }
-    ScalarsBody.-maximized > #chart-max { display: block; }
-    ScalarsBody.-maximized > #graph { display: none; }
-    ScalarsBody.-values > #graph, ScalarsBody.-values > #chart-max { display: none; }
-    ScalarsBody.-graph > #values { display: none; }
+    ScalarsBody > #graph { display: none; }
     #csv-dialog, #exact-dialog, #zoom-dialog { width: 72; }
     #csv-path { margin-bottom: 1; }
     #exact-body { margin-top: 1; margin-bottom: 1; }
@@ -367,9 +365,12 @@ class ScalarsBody(MetricFilterBody):
 
     def _apply_view_classes(self) -> None:
         view = self.view
-        self.set_class(view.view == "values", "-values")
-        self.set_class(view.view == "graph", "-graph")
-        self.set_class(view.view == "graph" and view.maximized and bool(view.focused), "-maximized")
+        # each view's widget shown or hidden by itself: a class on the body would
+        # restyle every card below it (~80 ms with a hundred charts)
+        maximized = view.view == "graph" and view.maximized and bool(view.focused)
+        self.query_one("#values").display = view.view == "values"
+        self.query_one("#graph").display = view.view == "graph" and not maximized
+        self.query_one("#chart-max").display = maximized
 
     @property
     def maximized(self) -> bool:
@@ -400,6 +401,7 @@ class ScalarsBody(MetricFilterBody):
         self._apply(old_state.scalars, state.scalars)
 
     def _apply(self, old: ScalarsView, new: ScalarsView) -> None:
+        table_region = self.query_one(ValueTableView).scrollable_content_region
         self._apply_view_classes()
         self._update_bar()
         table_view = self.query_one(ValueTableView)
@@ -413,6 +415,10 @@ class ScalarsBody(MetricFilterBody):
             self._chart_generation += 1
         if (old.group_by, old.metric_filter, old.view) != (new.group_by, new.metric_filter, new.view):
             self._rebuild_grid()
+            if old.view == "values" and new.view == "graph" and not self.maximized:
+                # start loading at once, at the size the grid will have, not after its first layout
+                self._load_first_screen(table_region)
+                self.call_after_refresh(self._schedule_prefetch)  # counted from the first paint
         if old.view != new.view:
             self._focus_view()
         if new.focused != old.focused and new.focused not in self._posted_focus:
@@ -484,6 +490,49 @@ class ScalarsBody(MetricFilterBody):
     def _warm_up(self) -> None:
         warm_up()
         self.app.call_from_thread(self._rebuild_grid, prebuild=True)
+        self.app.call_from_thread(self._read_ahead_first_screen)
+
+    def _read_ahead_first_screen(self) -> None:
+        """While the Values view shows and the app is idle: load and draw the
+        Graph view's first screen of charts in the background, at the size the
+        grid will have (it takes the table's place), so that `v` shows them at
+        once. Local sources only: an MLflow server would pay requests for a
+        view that may never open."""
+        if not self.source.local or self.view.view != "values" or not self.is_mounted:
+            return
+        self._load_first_screen(self.query_one(ValueTableView).scrollable_content_region)
+
+    def _load_first_screen(self, region: Region) -> None:
+        """Load the grid's first screen of charts for a viewport `region` the
+        grid has not been laid out in yet (it takes the table's place)."""
+        grid = self.query_one(ChartGrid)
+        if self._summaries is None or not grid.cards or region.width <= 0 or region.height <= 0:
+            return
+        grid.fit_to(region.width, region.height)
+        width, height = grid.card_width(region.width), grid.card_height()
+        # the rows the grid will show: from the focused chart's row (see _show_focused)
+        shift = grid.top_row_for(self._card_index(self.view.focused) or 0, region.height) * grid.columns
+        first = [i + shift for i in grid.visible_range(height=region.height) if i + shift < len(grid.cards)]
+        if not first:
+            return
+        grid.ensure_mounted(first[-1] + 1)
+        generation = self._chart_generation
+        jobs: list[tuple[ChartCard, GraphGroup, int, int, tuple[int, int] | None]] = []
+        for index in first:
+            card = grid.cards[index]
+            group = self._group(card.key)
+            if group is not None and self._card_generation.get(card.key) != generation:
+                jobs.append((card, group, width, height, None))
+        if not jobs or self._queued:
+            return
+        self._queued = {card.key for card, *_ in jobs}
+        view = self.view
+        notes = config_notes(self.models) if view.config_legend else None
+        self.run_worker(
+            partial(self._fetch_charts, generation, jobs, view, list(self.models), notes),
+            name="scalar charts (read ahead)", group="scalars-charts", thread=True, exclusive=True,
+            exit_on_error=False,
+        )
 
     def _rebuild_table(self) -> None:
         if self._summaries is None:
@@ -656,8 +705,7 @@ class ScalarsBody(MetricFilterBody):
             chart = load_scalar_chart(self._queries, group, models, self.colors, view, buckets=chart_buckets(width),
                                       origins=self._origins, zoom=zoom, config_notes=notes,
                                       cache=self._series_cache)
-            plot_w, plot_h, _ = card.plot_size(width, height, chart)
-            batch.append((card, chart, ((plot_w, plot_h), ChartCard.draw(chart, plot_w, plot_h))))
+            batch.append((card, chart, card.prepare(chart, width, height)))
             # hand charts over in batches: each hand-over repaints the screen
             if time.monotonic() - flushed >= DELIVERY_INTERVAL:
                 self.app.call_from_thread(self._charts_loaded, generation, batch)
@@ -667,9 +715,11 @@ class ScalarsBody(MetricFilterBody):
 
     def _charts_loaded(self, generation: int, batch: list[tuple[ChartCard, ScalarChart, Any]]) -> None:
         for card, chart, prepared in batch:
-            self._chart_loaded(generation, card, chart, prepared)
+            self._chart_loaded(generation, card, chart, prepared, update_bar=False)
+        self._update_bar()  # once a batch: the bar is a rich line of its own
 
-    def _chart_loaded(self, generation: int, card: ChartCard, chart: ScalarChart, prepared: Any) -> None:
+    def _chart_loaded(self, generation: int, card: ChartCard, chart: ScalarChart, prepared: Any,
+                      update_bar: bool = True) -> None:
         if generation != self._chart_generation or not card.is_attached:
             return
         key = self._job_key(card)
@@ -679,15 +729,21 @@ class ScalarsBody(MetricFilterBody):
         if chart.x_range is None and chart.iter_range is not None:
             self._full_ranges[chart.key] = chart.iter_range
         card.set_chart(chart, prepared)
-        self._update_bar()
+        if update_bar:
+            self._update_bar()
 
     def _charts_done(self, generation: int) -> None:
         self._queued = set()
-        if generation == self._chart_generation:
+        if generation == self._chart_generation and self.view.view == "graph":
             self._request_charts()  # the view may have moved meanwhile
-            if self._prefetch_timer is not None:
-                self._prefetch_timer.stop()
-            self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
+            self._schedule_prefetch()
+
+    def _schedule_prefetch(self) -> None:
+        """The next screen of charts, once the view has rested (not while the
+        grid paints its first screen)."""
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
 
     @on(ChartGrid.ViewChanged)
     def _grid_view_changed(self, event: ChartGrid.ViewChanged) -> None:
@@ -696,6 +752,8 @@ class ScalarsBody(MetricFilterBody):
 
     def _prefetch(self) -> None:
         self._prefetch_timer = None
+        if self._queued:  # the screen in view is still loading: after it (_charts_done)
+            return
         self._request_charts(ahead=True)
 
     @on(ChartCard.Focused)
@@ -866,20 +924,25 @@ class ScalarsBody(MetricFilterBody):
         if self.maximized:
             return
         grid = self.query_one(ChartGrid)
-        cards = grid.cards
-        if not cards:
+        if not grid.cards:
             return
-        index = next((i for i, c in enumerate(cards) if c.key == key), None)
-        if index is None and key:
-            # grouped the other way: "loss" finds "loss/train", "loss/train" finds "loss"
-            index = next((i for i, c in enumerate(cards)
-                          if c.key.split("/", 1)[0] == key.split("/", 1)[0]), None)
+        index = self._card_index(key)
         focused = self.screen.focused if self.is_mounted else None
         if index is None:
             if not isinstance(focused, ChartCard):
                 grid.focus_index(0)
             return
-        grid.focus_index(index)
+        grid.focus_index(index, top=True)
+
+    def _card_index(self, key: str) -> int | None:
+        """The grid's card for `key`; grouped the other way, "loss" finds
+        "loss/train" and "loss/train" finds "loss"."""
+        cards = self.query_one(ChartGrid).cards
+        index = next((i for i, c in enumerate(cards) if c.key == key), None)
+        if index is None and key:
+            index = next((i for i, c in enumerate(cards)
+                          if c.key.split("/", 1)[0] == key.split("/", 1)[0]), None)
+        return index
 
     def _post_focus(self, key: str) -> None:
         self._cancel_focus_post()
