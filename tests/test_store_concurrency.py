@@ -155,17 +155,35 @@ def test_close_leaves_another_threads_running_query_alone(tmp_path: Path) -> Non
     store.close()
 
 
-def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+def test_a_new_thread_adopts_the_connection_of_an_ended_one(tmp_path: Path) -> None:
+    """Textual runs each worker on a new thread: the store hands it the warm
+    connection of a thread that has ended instead of opening one more."""
     store = SQLiteStore(tmp_path / "s.db", create=True)
     store.save_model(Model(id="m1", name="m1"))
+    used: list[int] = []
+
+    def query() -> None:
+        store.get_models(["m1"])
+        used.append(id(store.conn))
+
     for _ in range(5):
-        t = threading.Thread(target=lambda: store.get_models(["m1"]))
+        t = threading.Thread(target=query)
         t.start()
         t.join()
-    store.get_models(["m1"])  # main thread's connection exists already: nothing reaped yet
-    t = threading.Thread(target=lambda: store.get_models(["m1"]))
-    t.start()
-    t.join()
-    # opening that last thread's connection reaped the five ended threads' ones
-    assert len(store._connections) <= 2
+    assert len(set(used)) == 1  # one connection, adopted by each thread in turn
+    assert id(store.conn) not in used  # the main thread kept its own
+    assert len(store._connections) == 2  # the main thread's and the one the workers share
+    # two threads alive at once never share one
+    gate, inside = threading.Barrier(2), []
+
+    def hold() -> None:
+        inside.append(id(store.conn))
+        gate.wait(5)
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(inside)) == 2 and id(store.conn) not in inside
     store.close()

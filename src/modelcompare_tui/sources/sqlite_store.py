@@ -556,37 +556,56 @@ class SQLiteStore(Source):
         local = self._local
         conn = getattr(local, "conn", None)
         if conn is None or local.epoch != self._epoch:
-            conn = self._connect()
-            local.conn, local.epoch = conn, self._epoch
             with self._lock:
-                self._close_connections(only_dead=True)  # reap those of threads that ended
-                self._connections.append((weakref.ref(threading.current_thread()), conn))
+                conn = self._adopt_idle()
+            if conn is None:
+                conn = self._connect()
+                with self._lock:
+                    self._connections.append((weakref.ref(threading.current_thread()), conn))
+            local.conn, local.epoch = conn, self._epoch
         return conn
 
-    def _close_connections(self, only_dead: bool) -> None:
-        """Close the connections no thread can be using: the calling thread's (unless
-        only_dead) and those of threads that ended. Another live thread's connection is
-        only forgotten: it may be inside a query at this moment, and closing a connection
-        under a running statement crashes the interpreter (a timed flush of an
-        OutputModel did, in CI). Its thread reconnects on next use and the old
-        connection closes when its last reference goes."""
+    def _adopt_idle(self) -> sqlite3.Connection | None:
+        """A connection of a thread that has ended, for the calling thread: it is
+        idle for sure, and warm (schema read, page cache filled), where a new one
+        costs ~40 ms before its first answer. Textual runs each worker on a new
+        thread. The other ended threads' connections are closed."""
         me = threading.current_thread()
+        adopted = None
         kept = []
         for owner_ref, conn in self._connections:
             owner = owner_ref()
-            if owner is None or not owner.is_alive() or (owner is me and not only_dead):
+            if owner is not None and owner.is_alive():
+                kept.append((owner_ref, conn))
+            elif adopted is None and not conn.in_transaction:
+                adopted = conn
+                kept.append((weakref.ref(me), conn))
+            else:
                 try:
                     conn.close()
                 except sqlite3.Error:
                     pass
-            elif only_dead:
-                kept.append((owner_ref, conn))
         self._connections = kept
+        return adopted
 
     def close(self) -> None:
+        """Close the connections no thread can be using: the calling thread's and
+        those of threads that ended. Another live thread's connection is only
+        forgotten: it may be inside a query at this moment, and closing a connection
+        under a running statement crashes the interpreter (a timed flush of an
+        OutputModel did, in CI). Its thread reconnects on next use and the old
+        connection closes when its last reference goes."""
         with self._lock:
             self._epoch += 1
-            self._close_connections(only_dead=False)
+            me = threading.current_thread()
+            for owner_ref, conn in self._connections:
+                owner = owner_ref()
+                if owner is None or not owner.is_alive() or owner is me:
+                    try:
+                        conn.close()
+                    except sqlite3.Error:
+                        pass
+            self._connections = []
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

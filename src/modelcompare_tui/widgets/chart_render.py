@@ -73,8 +73,6 @@ __all__ = [
     "Legend",
     "LegendItem",
     "PlotextChart",
-    "QueriedSource",
-    "QueryThread",
     "ScalarChart",
     "SeriesCache",
     "bar_renderable",
@@ -638,55 +636,6 @@ def effective_ema_weight(weight: float, total_points: int, shown_points: int) ->
     if shown_points <= 0 or total_points <= shown_points or weight <= 0:
         return weight
     return min(0.999999, weight ** (total_points / shown_points))
-
-
-class QueryThread:
-    """One long-lived thread that runs a body's source queries, one at a time.
-
-    Textual runs each worker on a new thread, and a source such as the SQLite
-    store opens a connection per thread: a fresh one costs ~40 ms before its
-    first answer (connect, schema, cold page cache) and stays open until the
-    store closes. Running the queries here keeps one warm connection per
-    body; the workers keep the control (cancellation, errors) and wait for
-    the answers."""
-
-    def __init__(self, name: str) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._closed = False
-
-    def run(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """`call(*args, **kwargs)` on the query thread; its result or its
-        exception (CancelledError once the thread is closed)."""
-        from concurrent.futures import CancelledError
-
-        if self._closed:
-            raise CancelledError("the view closed")
-        try:
-            future = self._executor.submit(call, *args, **kwargs)
-        except RuntimeError:  # closed meanwhile
-            raise CancelledError("the view closed") from None
-        return future.result()
-
-    def close(self) -> None:
-        self._closed = True
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-class QueriedSource:
-    """A Source whose calls run on a QueryThread (what load_scalar_chart and
-    the bodies' workers are given)."""
-
-    def __init__(self, source: Source, thread: QueryThread) -> None:
-        self._source = source
-        self._thread = thread
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._source, name)
-        if not callable(attr):
-            return attr
-        return lambda *args, **kwargs: self._thread.run(attr, *args, **kwargs)
 
 
 class SeriesCache:

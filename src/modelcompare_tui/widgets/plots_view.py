@@ -38,8 +38,6 @@ from ..core.plotmerge import PlotGroup, SummaryChart, merge_plots, summary_chart
 from ..core.state import ComparisonState, PlotsView
 from ..sources.base import Source
 from .chart_render import (
-    QueriedSource,
-    QueryThread,
     bar_renderable,
     box_renderable,
     draw_merged_chart,
@@ -306,8 +304,7 @@ class PlotsBody(MetricFilterBody):
         self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
         self._raw: tuple[dict[str, Any], dict[str, Any]] | None = None  # (plots, single values) as loaded
-        self._query_thread = QueryThread("plots-queries")
-        self._queries = QueriedSource(source, self._query_thread)  # what the workers ask
+        self._queries = source  # what the workers ask (from their threads: the store pools connections)
 
     @property
     def view(self) -> PlotsView:
@@ -327,9 +324,6 @@ class PlotsBody(MetricFilterBody):
         self.set_class(self.maximized, "-maximized")
         self._update_bar()
         self._load()
-
-    def on_unmount(self) -> None:
-        self._query_thread.close()
 
     # -- state ---------------------------------------------------------------------------------
     def request_view(self, **changes: Any) -> None:

@@ -64,8 +64,6 @@ from .chart_render import (
     chart_buckets,
     load_scalar_chart,
     model_origins,
-    QueriedSource,
-    QueryThread,
     parse_iteration_range,
     warm_up,
 )
@@ -339,8 +337,7 @@ class ScalarsBody(MetricFilterBody):
         self._wanted: ComparisonState = state  # the latest state asked for or received
         self._warm = False
         self._prefetch_timer: Any = None
-        self._query_thread = QueryThread("scalars-queries")
-        self._queries = QueriedSource(source, self._query_thread)  # what the workers ask
+        self._queries = source  # what the workers ask (from their threads: the store pools connections)
 
     @property
     def view(self) -> ScalarsView:
@@ -359,9 +356,6 @@ class ScalarsBody(MetricFilterBody):
         self._update_bar()
         self._load_summaries()
         self.call_after_refresh(self._focus_view)
-
-    def on_unmount(self) -> None:
-        self._query_thread.close()
 
     def _apply_view_classes(self) -> None:
         view = self.view
