@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from modelcompare_tui.core.diff import CellStatus, details_diff, diff_to_text, network_diff
 from modelcompare_tui.core.model import Model
-from modelcompare_tui.core.state import ComparisonState
+from modelcompare_tui.core.state import ComparisonState, DiffView
 from modelcompare_tui.widgets.diff_grid import (
     GLYPHS,
     DiffGrid,
@@ -221,11 +221,14 @@ async def test_b_makes_the_focused_column_the_base(store) -> None:  # noqa: ANN0
         statuses = [cell.status for cell in field_row(grid, "framework").cells]
         assert statuses == [CellStatus.SAME] + [CellStatus.CHANGED] * 3  # everything against JAX now
         assert "◆ vit-b16" in grid_lines(app)[0]
-        # already the base: nothing asked
+        # already the base: no new order asked (the cursor row, which travels in
+        # the state too, may still be posted by its timer on a slow machine)
         count = len(app.states)
         await pilot.press("b")
         await settle(pilot)
-        assert len(app.states) == count
+        assert all(state.models == app.states[count - 1].models for state in app.states[count:])
+        assert [replace(state, details=DiffView()) for state in app.states[count:]] in (
+            [], [replace(app.states[count - 1], details=DiffView())])
 
 
 async def test_brackets_move_the_focused_column(store) -> None:  # noqa: ANN001
@@ -525,7 +528,7 @@ async def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> No
 def test_gc_paused_restores_the_collector() -> None:
     import gc
 
-    from modelcompare_tui.widgets.diff_view import gc_paused
+    from modelcompare_tui.core.gc_pause import gc_paused
 
     assert gc.isenabled()
     with gc_paused():

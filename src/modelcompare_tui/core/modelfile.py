@@ -40,15 +40,13 @@ Decisions (see also the README):
 from __future__ import annotations
 
 import difflib
-import gc
 import json
 import math
 import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from itertools import compress
 from operator import itemgetter
@@ -63,6 +61,7 @@ try:
 except ImportError:  # optional speed-up: json.loads gives the same results, slower
     orjson = None  # type: ignore[assignment]
 
+from .gc_pause import gc_paused
 from .model import (
     CONFIG_FORMATS,
     PLOT_KINDS,
@@ -781,7 +780,7 @@ def _model_record(obj: Any, where: str, now: datetime) -> ModelRecord:
 
 def parse_model_document(doc: Any, filename: str) -> list[ModelRecord]:
     """Validate a decoded model file; raises ModelFileError naming the first problem."""
-    with _gc_paused():
+    with gc_paused():
         return _parse_document(doc, filename)
 
 
@@ -826,17 +825,6 @@ def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     marked = _DuplicateKeysDict(pairs)
     marked.duplicate_keys = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
     return marked
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -918,7 +906,7 @@ def load_model_file(path: str | os.PathLike[str]) -> list[ModelRecord]:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ModelFileError(filename, "", f"cannot read: {exc.strerror or exc}") from None
-    with _gc_paused():
+    with gc_paused():
         return parse_model_document(decode_model_json(raw, filename), filename)
 
 
@@ -1024,7 +1012,7 @@ def write_model_file(records: Iterable[ModelRecord], path: str | os.PathLike[str
     """Write records as a model file, atomically: a temp file in the same
     directory renamed over the target, so a reader never sees half a file."""
     target = Path(path)
-    with _gc_paused():
+    with gc_paused():
         text = dumps_document(export_document(records))
     try:
         mode = target.stat().st_mode & 0o777

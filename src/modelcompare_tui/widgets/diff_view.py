@@ -24,10 +24,7 @@ rests, and moves the cursor when a state from elsewhere changes it.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, ClassVar
@@ -48,6 +45,7 @@ from textual.worker import get_current_worker
 
 from ..core.colors import ModelColors
 from ..core.diff import CellStatus, DiffRow, DiffTable, details_diff, network_diff
+from ..core.gc_pause import gc_paused
 from ..core.model import Model
 from ..core.state import ComparisonState, DiffView
 from ..core.textdiff import changed_spans
@@ -93,22 +91,6 @@ LEGEND = {
     "base": "≠ vs base  + only here  − missing",
     "all": "≠ vs others  + some lack it  − absent",
 }
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a diff is built: a diff of 100
-    models makes ~10^5 small objects that all live on, and each collection
-    they trigger scans every object of the app (it doubled the time of a
-    100-model Network diff). Nested or concurrent uses are safe: only the one
-    that found the collector on turns it back on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
 
 # index-preserving: spans of a value still point at the same characters
 _VISIBLE = {c: 0x2400 + c for c in range(32) if c != 0x0A} | {0x7F: 0x2421, 0x09: " "}
