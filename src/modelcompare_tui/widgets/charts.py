@@ -37,7 +37,7 @@ from .messages import CardMessage, ControlMessage
 MIN_CARD_WIDTH = 40  # columns of a card in the grid, at least
 MAX_GRID_COLUMNS = 4
 MIN_CARD_HEIGHT = 15  # lines of a card in the grid, at least
-GRID_LEGEND_LINES = 2
+GRID_LEGEND_LINES = 3  # at most; a short card (height // 4) keeps fewer
 MAX_LEGEND_LINES = 8
 INITIAL_CARDS = 24  # cards mounted at once; more as the view scrolls
 MOUNT_BATCH = 12
