@@ -1026,16 +1026,20 @@ class SQLiteStore(Source):
             out.update(conn.execute(f"SELECT id, rowid FROM models WHERE id IN ({marks})", part).fetchall())
         return out
 
+    def _models_in(self, conn: sqlite3.Connection, ids: Sequence[str]) -> tuple[dict[int, str], str]:
+        """The models of `ids` that exist, as rowid -> id, and the `?,?,…` for an
+        `IN (…)` over their rowids (the per-model queries of a comparison)."""
+        by_rowid = {rowid: model_id for model_id, rowid in self._model_rowids(conn, ids).items()}
+        return by_rowid, ",".join("?" * len(by_rowid))
+
     # -- scalars -------------------------------------------------------------------------
     def scalar_summaries(self, ids: Sequence[str]) -> dict[str, list[ScalarSummary]]:
         """From the series rows alone: O(series), whatever the number of points."""
         with self._reading() as conn:
-            rowids = self._model_rowids(conn, ids)
-            out: dict[str, list[ScalarSummary]] = {i: [] for i in ids if i in rowids}
-            if not rowids:
+            by_rowid, marks = self._models_in(conn, ids)
+            out: dict[str, list[ScalarSummary]] = {i: [] for i in ids if i in by_rowid.values()}
+            if not by_rowid:
                 return out
-            by_rowid = {v: k for k, v in rowids.items()}
-            marks = ",".join("?" * len(by_rowid))
             rows = conn.execute(
                 f"""SELECT model, metric, variant, last_value, last_iter, min_value, min_iter,
                            max_value, max_iter, count, first_ts, last_ts
@@ -1252,12 +1256,10 @@ class SQLiteStore(Source):
 
     def single_values(self, ids: Sequence[str]) -> dict[str, dict[str, float]]:
         with self._reading() as conn:
-            rowids = self._model_rowids(conn, ids)
-            out: dict[str, dict[str, float]] = {i: {} for i in ids if i in rowids}
-            if not rowids:
+            by_rowid, marks = self._models_in(conn, ids)
+            out: dict[str, dict[str, float]] = {i: {} for i in ids if i in by_rowid.values()}
+            if not by_rowid:
                 return out
-            by_rowid = {v: k for k, v in rowids.items()}
-            marks = ",".join("?" * len(by_rowid))
             for model, name, value in conn.execute(
                 f"SELECT model, name, value FROM single_values WHERE model IN ({marks}) ORDER BY name",
                 list(by_rowid),
@@ -1268,12 +1270,10 @@ class SQLiteStore(Source):
     # -- plots ---------------------------------------------------------------------------
     def plots(self, ids: Sequence[str], iteration: int | None = None) -> dict[str, list[Plot]]:
         with self._reading() as conn:
-            rowids = self._model_rowids(conn, ids)
-            out: dict[str, list[Plot]] = {i: [] for i in ids if i in rowids}
-            if not rowids:
+            by_rowid, marks = self._models_in(conn, ids)
+            out: dict[str, list[Plot]] = {i: [] for i in ids if i in by_rowid.values()}
+            if not by_rowid:
                 return out
-            by_rowid = {v: k for k, v in rowids.items()}
-            marks = ",".join("?" * len(by_rowid))
             limit_it = 2**62 if iteration is None else int(iteration)
             # SQLite's bare-column rule: with max(), the other columns come from the max row
             rows = conn.execute(
