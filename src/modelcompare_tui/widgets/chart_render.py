@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core.cells import shorten
 from ..core.colors import ModelColors, hex_to_rgb
 from ..core.downsample import downsample_indices
 from ..core.model import Model, ScalarSummary, SeriesData
@@ -1026,7 +1027,8 @@ class BarClusters:
                 line = Text(no_wrap=True, overflow="ellipsis")
                 name = _clip(cluster.name, name_w) if bi == 0 else ""
                 line.append(name.ljust(name_w) + " ", style="bold" if self.color and bi == 0 else "")
-                line.append(_clip(bar.label, label_w).ljust(label_w) + " ", style=bar.color if self.color else "")
+                line.append(shorten(bar.label, label_w, middle=True).ljust(label_w) + " ",
+                            style=bar.color if self.color else "")
                 v = bar.value
                 if v is None or not math.isfinite(v) or top == 0:
                     cells = ""
@@ -1072,7 +1074,7 @@ class BoxPlot:
         out: list[Any] = []
         for label, color, s in self.rows:
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(_clip(label, label_w).ljust(label_w) + "  ", style=color if self.color else "")
+            line.append(shorten(label, label_w, middle=True).ljust(label_w) + "  ", style=color if self.color else "")
             cells = [" "] * plot_w
             if s is None:
                 line.append("(no finite samples)", style=MISSING_STYLE)

@@ -31,12 +31,12 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.strip import Strip
 
+from ..core.cells import shorten
 from ..core.colors import ModelColors
 from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable, fit, plain, share_widths, text_width
 from ..core.model import Model
 from .messages import CellMessage, ControlMessage
 from .model_bar import chip_text_color
-from .model_table import shorten
 from .table_view import CURSOR_BINDINGS, CursorTable
 
 GAP = 2  # between columns

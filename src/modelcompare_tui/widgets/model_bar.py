@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from rich.cells import cell_len
 from textual.content import Content
 
+from ..core.cells import shorten
 from ..core.colors import ModelColors, hex_to_rgb
 from ..core.model import Model
 from .click_bar import ClickBar, Part
-from .model_table import shorten
 
 TAB_TITLES = {"details": "Details", "network": "Network", "scalars": "Scalars", "plots": "Plots"}
 MAX_CHIP_NAME = 40

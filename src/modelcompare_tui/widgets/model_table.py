@@ -27,6 +27,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from ..core.cells import shorten
 from ..core.colors import ModelColors
 from ..core.model import MODEL_COLUMNS, ModelQuery, ModelRow
 from ..core.table_query import ColumnFilter, active_filters, cycle_sort, get_filter
@@ -83,28 +84,6 @@ def fit(text: str, width: int, *, middle: bool = False) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return shorten(text, width, middle=middle)
-
-
-def shorten(text: str, width: int, *, middle: bool = False) -> str:
-    """`text` cut to at most `width` cells with an ellipsis (unchanged if it fits)."""
-    if cell_len(text) <= width:
-        return text
-    if width <= 1:
-        return "…"[:width]
-    if not middle or width < 8:
-        return set_cell_size(text, width - 1) + "…"
-    tail = min((width - 1) // 2, max(6, (width - 1) * 2 // 5))
-    head = width - 1 - tail
-    return set_cell_size(text, head) + "…" + _last_cells(text, tail)
-
-
-def _last_cells(text: str, width: int) -> str:
-    out = ""
-    for ch in reversed(text):
-        if cell_len(ch + out) > width:
-            break
-        out = ch + out
-    return out
 
 
 @dataclass
