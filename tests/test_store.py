@@ -625,7 +625,7 @@ def test_a_directory_and_a_missing_store(tmp_path: Path) -> None:
     missing = tmp_path / "nope.db"
     with pytest.raises(SourceError) as exc:
         SQLiteStore(missing, create=False)
-    assert "no such store" in assert_one_line_naming(exc, missing)
+    assert "no store at" in assert_one_line_naming(exc, missing)
     assert not missing.exists()
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from .base import ReadOnlySourceError, Source, SourceError
+from .base import ReadOnlySourceError, Source, SourceError, shown_uri
 
 __all__ = ["Source", "SourceError", "ReadOnlySourceError", "open_source", "resolve_source_uri"]
 
@@ -13,7 +12,9 @@ __all__ = ["Source", "SourceError", "ReadOnlySourceError", "open_source", "resol
 def resolve_source_uri(source: str | None = None, store: str | None = None) -> str:
     """--store beats --source beats MODELCOMPARE_SOURCE beats the default store."""
     if store:
-        return str(Path(store).expanduser().resolve())
+        from .sqlite_store import store_path
+
+        return str(store_path(store))
     if source:
         return source
     env = os.environ.get("MODELCOMPARE_SOURCE")
@@ -25,7 +26,9 @@ def resolve_source_uri(source: str | None = None, store: str | None = None) -> s
 
 
 def open_source(uri: str, *, create: bool = True) -> Source:
-    """Open a source from its URI (PRODUCT.md §3)."""
+    """Open a source from its URI (PRODUCT.md §3). `create`: an embedded store
+    that does not exist is created (import, demo, the app's default store);
+    otherwise a missing store is `no store at PATH`."""
     if uri.startswith(("mlflow+http://", "mlflow+https://")):
         from .mlflow_rest import open_mlflow_source
 
@@ -37,7 +40,9 @@ def open_source(uri: str, *, create: bool = True) -> Source:
     if uri.startswith("sqlite:///"):
         path = uri[len("sqlite://") :]
     elif "://" in uri:
-        raise SourceError(f"{uri}: unknown source (use a store path, sqlite:///, mlflow+http(s)://, mlruns:///)")
+        raise SourceError(
+            f"{shown_uri(uri)}: unknown source (use a store path, sqlite:///, mlflow+http(s)://, mlruns:///)"
+        )
     else:
         path = uri
     from .sqlite_store import SQLiteStore

@@ -22,6 +22,25 @@ from ..core.model import (
 )
 
 
+def shown_uri(uri: str, limit: int = 200) -> str:
+    """A source URI fit for an error message: one safe line without what may be a
+    secret (a `user:password@` or `token@` before the host, a query, a fragment),
+    so a refused URI's error never repeats a credential."""
+    from ..core.display import display_line
+
+    text = str(uri).strip()
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        tail = "?…" if cut < len(rest) else ""
+        rest = rest[:cut]
+        authority, slash, path = rest.partition("/")
+        if "@" in authority:
+            authority = "…@" + authority.rpartition("@")[2]
+        text = f"{scheme}://{authority}{slash}{path}{tail}"
+    return display_line(text, limit)
+
+
 class SourceError(Exception):
     """Bad input or an unreachable/invalid source: shown as one line, exit code 2."""
 
@@ -30,9 +49,19 @@ class ReadOnlySourceError(SourceError):
     pass
 
 
+class BusySourceError(SourceError):
+    """Another process holds the source's write lock (a retry may succeed)."""
+
+
+class DamagedSourceError(SourceError):
+    """The source's content is damaged: `<source>: the store is damaged (<what>)`."""
+
+
 class Source(ABC):
     #: the URI that may be stored and shared (never holds credentials)
     uri: str = ""
+    #: no writes through this source (a remote source, or a store opened read-only
+    #: because its file or filesystem is not writable: the app's live writes are off)
     read_only: bool = True
     #: queries are cheap local reads: the app may read ahead of what is shown
     local: bool = True

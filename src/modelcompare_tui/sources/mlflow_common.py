@@ -26,6 +26,7 @@ Mapping (the README's "MLflow sources" section describes it for users):
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import threading
@@ -55,6 +56,7 @@ from ..core.model import (
     ScalarSummary,
     SeriesData,
 )
+from ..core.safe_files import atomic_write_bytes, atomic_write_text
 from .base import Source, SourceError
 
 TERMINAL_RUN_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
@@ -558,25 +560,21 @@ class HistoryCache:
             "keys": [k for k, _, _ in items],
             "fingerprints": [fp for _, fp, _ in items],
         }
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+            steps=np.concatenate([h.steps for _, _, h in items]).astype(np.int64),
+            values=np.concatenate([h.values for _, _, h in items]).astype(np.float64),
+            times=np.concatenate([h.times for _, _, h in items]).astype(np.float64),
+            offsets=offsets,
+        )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as fh:
-                np.savez(
-                    fh,
-                    meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-                    steps=np.concatenate([h.steps for _, _, h in items]).astype(np.int64),
-                    values=np.concatenate([h.values for _, _, h in items]).astype(np.float64),
-                    times=np.concatenate([h.times for _, _, h in items]).astype(np.float64),
-                    offsets=offsets,
-                )
-            os.replace(tmp, path)
+            # an exclusive temp file and a rename: never through a planted symlink
+            atomic_write_bytes(path, buffer.getvalue(), fsync=False)
         except OSError:
-            # the cache only saves time: an unwritable cache dir must not fail a view
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+            pass  # the cache only saves time: an unwritable cache dir must not fail a view
 
 
 class FlavorCache:
@@ -611,11 +609,9 @@ class FlavorCache:
             data.update(found)
             if self.path is None:
                 return
-            tmp = self.path.with_name(f"flavors.{os.getpid()}.{threading.get_ident()}.tmp")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_text(json.dumps(data, sort_keys=True), "utf-8")
-                os.replace(tmp, self.path)
+                atomic_write_text(self.path, json.dumps(data, sort_keys=True), fsync=False)
             except OSError:
                 pass
 
@@ -654,11 +650,10 @@ class RunMap:
             data.update(changed)
             if self.path is None:
                 return
-            tmp = self.path.with_name(f"models.{os.getpid()}.{threading.get_ident()}.tmp")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_text(json.dumps({k: list(v) for k, v in data.items()}, sort_keys=True), "utf-8")
-                os.replace(tmp, self.path)
+                atomic_write_text(self.path, json.dumps({k: list(v) for k, v in data.items()}, sort_keys=True),
+                                  fsync=False)
             except OSError:
                 pass
 

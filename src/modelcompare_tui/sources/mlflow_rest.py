@@ -45,7 +45,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 import numpy as np
 
-from .base import SourceError
+from ..core.display import display_line
+from .base import SourceError, shown_uri
 from .mlflow_common import (
     ArtifactRef,
     Catalog,
@@ -79,21 +80,24 @@ def parse_mlflow_uri(uri: str) -> tuple[str, str]:
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise SourceError(f"{text}: not an MLflow server URI (expected mlflow+http:// or mlflow+https://)")
+        raise SourceError(f"{shown_uri(text)}: not an MLflow server URI (expected mlflow+http:// or mlflow+https://)")
     if parts.username is not None or parts.password is not None:
         raise SourceError(
-            f"{scheme}://{parts.hostname or ''}: credentials do not belong in the source URI "
+            f"{shown_uri(scheme + '://' + (parts.hostname or ''))}: credentials do not belong in the source URI "
             "(it is stored and shared); set MLFLOW_TRACKING_TOKEN or "
             "MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD instead"
         )
     if not parts.hostname:
-        raise SourceError(f"{text}: the MLflow server URI has no host")
+        raise SourceError(f"{shown_uri(text)}: the MLflow server URI has no host")
     if parts.query or parts.fragment:
-        raise SourceError(f"{text}: the MLflow server URI takes no query or fragment")
+        raise SourceError(
+            f"{shown_uri(text)}: the MLflow server URI takes no query or fragment "
+            "(credentials come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD)"
+        )
     try:
         port = parts.port
     except ValueError:
-        raise SourceError(f"{text}: bad port in the MLflow server URI") from None
+        raise SourceError(f"{shown_uri(text)}: bad port in the MLflow server URI") from None
     host = parts.hostname
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
@@ -104,8 +108,9 @@ def parse_mlflow_uri(uri: str) -> tuple[str, str]:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """A server's text (an error body, a header) as one line that is safe to print:
+    its escape sequences and controls are shown as symbols, never sent to a terminal."""
+    return display_line(text, limit)
 
 
 def _float(value: Any) -> float:
@@ -145,7 +150,7 @@ class RestClient:
         max_parallel: int = 6,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.display = display_uri
+        self.display = display_line(display_uri, 200)
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
@@ -183,13 +188,21 @@ class RestClient:
         self._client.close()
 
     def _error_message(self, response: httpx.Response) -> str:
+        """The server's reason for an error status, as one safe line."""
         try:
             data = response.json()
             if isinstance(data, dict) and data.get("message"):
                 return _one_line(f"{data.get('error_code', '')}: {data['message']}".lstrip(": "))
-        except ValueError:
+        except ValueError:  # not JSON (also: not UTF-8)
             pass
-        return _one_line(response.reason_phrase or "")
+        reason = response.reason_phrase or ""
+        try:
+            body = response.text.strip()
+        except (UnicodeDecodeError, LookupError):
+            body = ""
+        if body and "<html" not in body[:500].lower():
+            return _one_line(f"{reason}: {body}" if reason else body)
+        return _one_line(reason)
 
     def request(
         self,
@@ -226,7 +239,7 @@ class RestClient:
                 try:
                     return response.json()
                 except ValueError:
-                    kind = response.headers.get("content-type", "unknown content")
+                    kind = _one_line(response.headers.get("content-type", "unknown content"), 80)
                     raise SourceError(
                         f"{self.display}: not an MLflow server answer ({kind} from {where})"
                     ) from None

@@ -27,7 +27,8 @@ from urllib.parse import quote, unquote, urlsplit
 import numpy as np
 import yaml
 
-from .base import SourceError
+from ..core.display import display_line
+from .base import SourceError, shown_uri
 from .mlflow_common import (
     ArtifactRef,
     Catalog,
@@ -59,12 +60,12 @@ def parse_mlruns_uri(uri: str) -> tuple[str, Path]:
     text = uri.strip()
     parts = urlsplit(text)
     if parts.scheme.lower() != SCHEME:
-        raise SourceError(f"{text}: not an mlruns URI (expected mlruns:///absolute/path)")
+        raise SourceError(f"{shown_uri(text)}: not an mlruns URI (expected mlruns:///absolute/path)")
     if parts.netloc not in ("", "localhost"):
-        raise SourceError(f"{text}: an mlruns URI names a local folder (mlruns:///absolute/path)")
+        raise SourceError(f"{shown_uri(text)}: an mlruns URI names a local folder (mlruns:///absolute/path)")
     path = unquote(parts.path)
     if not path.startswith("/"):
-        raise SourceError(f"{text}: the mlruns path must be absolute (mlruns:///absolute/path)")
+        raise SourceError(f"{shown_uri(text)}: the mlruns path must be absolute (mlruns:///absolute/path)")
     folder = Path(os.path.normpath(path))
     return f"{SCHEME}://{quote(str(folder), safe='/-_.~')}", folder
 
@@ -148,10 +149,14 @@ def parse_metric_lines(data: bytes) -> RawHistory:
 class MlrunsBackend(MlflowBackend):
     def __init__(self, uri: str) -> None:
         self.uri, self.root = parse_mlruns_uri(uri)
-        if not self.root.is_dir():
-            raise SourceError(f"{self.uri}: no such folder")
-        if not self._looks_like_store():
-            raise SourceError(f"{self.uri}: not an MLflow file store (no experiment folder with a meta.yaml)")
+        shown = display_line(self.uri, 300)
+        try:
+            if not self.root.is_dir():
+                raise SourceError(f"{shown}: no such folder")
+            if not self._looks_like_store():
+                raise SourceError(f"{shown}: not an MLflow file store (no experiment folder with a meta.yaml)")
+        except OSError as exc:  # a name too long for the file system, a symlink loop
+            raise SourceError(f"{shown}: cannot open the folder ({exc.strerror or exc})") from None
         self._run_dirs: dict[str, Path] = {}
         self._logged_dirs: dict[str, Path] = {}
 

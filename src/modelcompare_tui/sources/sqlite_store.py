@@ -42,6 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..core.display import display_line
 from ..core.model import (
     MODEL_COLUMNS,
     Config,
@@ -56,12 +57,19 @@ from ..core.model import (
     ScalarSummary,
     SeriesData,
 )
-from .base import Source, SourceError
+from .base import (
+    BusySourceError,
+    DamagedSourceError,
+    ReadOnlySourceError,
+    Source,
+    SourceError,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
 CHUNK_POINTS = 4096
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's write lock
 SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4D435354  # "MCST" in the SQLite header: marks a modelcompare store
 PAGE_SIZE = 8192  # set when a store is created; 4-16 KB measured within noise of each other
@@ -316,8 +324,25 @@ def _encode_ints(a: np.ndarray, base: int) -> bytes:
 def _decode_ints(blob: bytes, n: int, base: int) -> np.ndarray:
     import numpy as np
 
-    dtype = "<i4" if len(blob) == 4 * n else "<i8"
+    if len(blob) == 4 * n:
+        dtype = "<i4"
+    elif len(blob) == 8 * n:
+        dtype = "<i8"
+    else:
+        raise _Damage(f"a chunk's blob of {len(blob)} bytes does not hold {n} points")
     return np.frombuffer(blob, dtype=dtype).astype(np.int64) + base
+
+
+class _Damage(Exception):
+    """Stored content that cannot be what the store wrote (a damaged store); the
+    store's read and write transactions turn it into DamagedSourceError."""
+
+
+# What damaged content raises in the code that reads it (a wrong type where a
+# number or text was written, bad JSON, a short blob): the safety net of reads.
+_DAMAGE = (_Damage, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+           ZeroDivisionError)
+_INT64 = 2**63
 
 
 def _finite_extremes(v: np.ndarray) -> tuple[int, int] | None:
@@ -404,21 +429,46 @@ def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
 def _decode_chunk(
     n: int, first_iter: int, step: int, iters_blob: bytes | None, vals_blob: bytes, ts_blob: bytes | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A chunk's points; _Damage when its row is not what _encode_chunk wrote
+    (checked before any allocation: a flipped `n` must not allocate gigabytes)."""
     import numpy as np
 
+    if type(n) is not int or type(first_iter) is not int or type(step) is not int or n < 1:
+        raise _Damage(f"a chunk row has n={n!r}, first_iter={first_iter!r}, step={step!r}")
+    if not isinstance(vals_blob, bytes) or len(vals_blob) != 8 * n:
+        raise _Damage(f"a chunk's values blob does not hold its {n} points")
+    if iters_blob is not None and not isinstance(iters_blob, bytes):
+        raise _Damage("a chunk's iterations are not a blob")
+    if ts_blob is not None and not isinstance(ts_blob, bytes):
+        raise _Damage("a chunk's timestamps are not a blob")
     if step > 0:
+        if not -_INT64 <= first_iter + step * (n - 1) < _INT64:
+            raise _Damage("a chunk's iterations overflow")
         it = first_iter + step * np.arange(n, dtype=np.int64)
     else:
         it = _decode_ints(iters_blob or b"", n, first_iter)
+        if n > 1 and not bool(np.all(it[1:] > it[:-1])):
+            raise _Damage("a chunk's iterations are out of order")
     v = np.frombuffer(vals_blob, dtype="<f8").astype(np.float64)
     if ts_blob is None:
         ts = np.full(n, np.nan)
-    elif ts_blob[:1] == b"\x00":
+    elif ts_blob[:1] == b"\x00" and len(ts_blob) == 1 + 8 * n:
         ts = _ms_to_ts(np.frombuffer(ts_blob[1:], dtype="<i8").astype(np.int64))
-    else:
+    elif ts_blob[:1] == b"\x01" and len(ts_blob) >= 9:
         base = int.from_bytes(ts_blob[1:9], "little", signed=True)
         ts = _ms_to_ts(_decode_ints(ts_blob[9:], n, base))
+    else:
+        raise _Damage(f"a chunk's timestamps blob does not hold its {n} points")
     return it, v, ts
+
+
+def _extremes_points(blob: Any) -> np.ndarray:
+    """The records of a chunk's `extremes` blob (see _extremes_blob)."""
+    import numpy as np
+
+    if not isinstance(blob, bytes) or len(blob) < 1 + 24 or (len(blob) - 1) % 24:
+        raise _Damage("a chunk's extremes blob is malformed")
+    return np.frombuffer(blob, dtype=_EXTREME, offset=1)
 
 
 def _prepare_points(
@@ -454,6 +504,28 @@ def _prepare_points(
     return it, v, _ts_to_ms(ts)
 
 
+def _plot_from_row(metric: Any, variant: Any, iteration: Any, kind: Any, data: Any, ts: Any) -> Plot:
+    """A stored plot, checked as an import checks one: a view must be able to draw
+    whatever the store hands out."""
+    from ..core.model import PLOT_KINDS
+    from ..core.modelfile import check_plot_data
+
+    where = f"plot {metric!r}/{variant!r}"
+    if type(metric) is not str or type(variant) is not str or type(iteration) is not int or kind not in PLOT_KINDS:
+        raise _Damage(f"{where}: its row is not a plot")
+    if not (ts is None or type(ts) in (int, float)) or type(data) is not str:
+        raise _Damage(f"{where}: its row is not a plot")
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        raise _Damage(f"{where} at iteration {iteration}: its data is not valid JSON") from None
+    try:
+        check_plot_data(kind, parsed)  # the data is handed out as stored
+    except ValueError as exc:
+        raise _Damage(f"{where} at iteration {iteration}: {exc}") from None
+    return Plot(metric, variant, iteration, kind, parsed, ts)
+
+
 def _none_if_nan(x: float | None) -> float | None:
     return None if x is None or x != x else x
 
@@ -461,6 +533,49 @@ def _none_if_nan(x: float | None) -> float | None:
 # --------------------------------------------------------------------------
 # the store
 # --------------------------------------------------------------------------
+
+
+def store_path(path: str | os.PathLike[str]) -> Path:
+    """`path` made absolute (user expanded, symlinks resolved), or a one-line
+    SourceError: an overlong name, a symlink loop or a NUL byte is bad input,
+    not a crash."""
+    shown = display_line(os.fspath(path), 300)
+    try:
+        resolved = Path(path).expanduser().resolve()
+        resolved.exists()  # ENAMETOOLONG shows here, not in resolve()
+    except RuntimeError:  # Python 3.11's resolve() on a loop
+        raise SourceError(f"{shown}: cannot open the store (a symlink loop)") from None
+    except ValueError as exc:  # an embedded NUL byte
+        raise SourceError(f"{shown}: cannot open the store ({exc})") from None
+    except OSError as exc:
+        raise SourceError(f"{shown}: cannot open the store ({_os_reason(exc)})") from None
+    return resolved
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENAMETOOLONG:
+        return "a name in the path is longer than the file system allows"
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop"
+    return exc.strerror or str(exc)
+
+
+def _writable_here(path: Path) -> bool:
+    """Whether this process may write the store at `path` (an existing file): the
+    file itself, and its folder for the -wal/-shm files unless they exist and are
+    writable. access() also says no on a read-only file system, even to root."""
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent, os.W_OK):
+        return True
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    return all(os.access(p, os.W_OK) for p in sidecars)
+
+
+def _damaged(path: Path, what: str) -> DamagedSourceError:
+    return DamagedSourceError(f"{path}: the store is damaged ({display_line(what, 200)})")
 
 
 def default_store_path() -> Path:
@@ -473,20 +588,41 @@ def default_store_path() -> Path:
 
 
 class SQLiteStore(Source):
+    """`create`: make the store (and its folders) when `path` does not exist;
+    otherwise a missing path is `no store at PATH`. A store whose file, folder or
+    file system is not writable opens read-only (`read_only` is then True: reads
+    work, every write raises ReadOnlySourceError); `read_only=True` asks for that."""
+
     read_only = False
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
-        self.path = Path(path).expanduser().resolve()
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        busy_timeout: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.path = store_path(path)
         self.uri = str(self.path)
-        if not self.path.exists():
-            if not create:
-                raise SourceError(f"{self.path}: no such store")
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise SourceError(f"{self.path}: cannot create store ({exc.strerror})") from None
-        elif self.path.is_dir():
-            raise SourceError(f"{self.path}: is a directory, not a store file")
+        self.busy_timeout = BUSY_TIMEOUT if busy_timeout is None else float(busy_timeout)
+        self._immutable = False
+        try:
+            exists = self.path.exists()
+            if not exists:
+                if not create:
+                    raise SourceError(f"no store at {display_line(self.path, 300)}")
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise SourceError(f"{self.path}: cannot create the store ({_os_reason(exc)})") from None
+            elif self.path.is_dir():
+                raise SourceError(f"{self.path}: is a directory, not a store file")
+            elif not os.access(self.path, os.R_OK):
+                raise SourceError(f"{self.path}: cannot open the store (permission denied)")
+            self.read_only = bool(read_only) or (exists and not _writable_here(self.path))
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot open the store ({_os_reason(exc)})") from None
         self._local = threading.local()
         self._lock = threading.RLock()
         # every connection with the thread that owns it (see close())
@@ -505,21 +641,31 @@ class SQLiteStore(Source):
         except sqlite3.Error as exc:
             self.close()
             raise self._error(exc) from None
+        except _DAMAGE as exc:
+            self.close()
+            raise _damaged(self.path, f"{type(exc).__name__}: {exc}") from None
+
+    @property
+    def sees_changes(self) -> bool:
+        """False when the store could only be opened `immutable` (a read-only folder
+        or file system without -wal/-shm files): then nobody can be writing it, and
+        reads do not look for changes (live updates have nothing to show)."""
+        return not self._immutable
 
     # -- connections and transactions ----------------------------------------------
     def _error(self, exc: sqlite3.Error) -> SourceError:
         """One line naming the store and what is wrong with it."""
-        text = str(exc)
+        text = display_line(str(exc), 200)
         if "not a database" in text:
             return SourceError(f"{self.path}: not a modelcompare store ({text})")
         if "malformed" in text or "corrupt" in text:
-            return SourceError(f"{self.path}: the store file is damaged ({text})")
+            return _damaged(self.path, text)
         if "unable to open" in text:
             return SourceError(f"{self.path}: cannot open the store ({text})")
         if "locked" in text or "busy" in text:
-            return SourceError(f"{self.path}: the store is busy, another process holds it ({text})")
+            return BusySourceError(f"{self.path}: the store is busy, another process holds it ({text})")
         if "readonly" in text or "read-only" in text:
-            return SourceError(f"{self.path}: the store is read-only ({text})")
+            return ReadOnlySourceError(f"{self.path}: the store is read-only ({text})")
         if "disk is full" in text or "disk I/O" in text:
             return SourceError(f"{self.path}: cannot write the store ({text})")
         if "no such module: fts5" in text or "no such tokenizer" in text:
@@ -531,13 +677,19 @@ class SQLiteStore(Source):
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            new_file = not self.path.exists() or self.path.stat().st_size == 0
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            if self.read_only:
+                conn = self._connect_read_only()
+            else:
+                new_file = not self.path.exists() or self.path.stat().st_size == 0
+                conn = sqlite3.connect(
+                    self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+                )
             try:
-                if new_file:
-                    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only effective before the first write
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
+                if not self.read_only:
+                    if new_file:
+                        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only effective before the first write
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
                 # a big import grows the WAL; give the space back after the checkpoint
@@ -548,7 +700,36 @@ class SQLiteStore(Source):
                 raise
         except sqlite3.Error as exc:
             raise self._error(exc) from None
+        except UnicodeDecodeError as exc:  # SQLite handed back text that is not UTF-8
+            raise _damaged(self.path, f"text that is not UTF-8 ({exc.reason})") from None
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot open the store ({_os_reason(exc)})") from None
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """`mode=ro` reads a WAL store whose -wal/-shm files exist (a writer may be
+        at work); with none of them and no way to create them (a read-only folder
+        or file system) SQLite needs `immutable=1`, which is exact then: without a
+        -wal file every committed write is in the main file."""
+        from urllib.parse import quote
+
+        base = "file:" + quote(str(self.path))
+        if not self._immutable:
+            conn = sqlite3.connect(
+                base + "?mode=ro", uri=True, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                wal = self.path.with_name(self.path.name + "-wal")
+                if "unable to open" not in str(exc) or wal.exists():
+                    raise
+                self._immutable = True
+        return sqlite3.connect(
+            base + "?immutable=1", uri=True, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+        )
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -624,10 +805,17 @@ class SQLiteStore(Source):
                     conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise self._error(exc) from None
+        except _DAMAGE as exc:
+            # a read of what the store wrote raised: its content is damaged
+            raise _damaged(self.path, str(exc) if isinstance(exc, _Damage) else f"{type(exc).__name__}: {exc}") from None
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; bumps the generation (the change token)."""
+        if self.read_only:
+            raise ReadOnlySourceError(
+                f"{self.path}: the store is read-only (its file, folder or file system is not writable)"
+            )
         conn = self.conn
         self._local.search_updates = []
         try:
@@ -643,10 +831,17 @@ class SQLiteStore(Source):
                 raise
         except sqlite3.Error as exc:
             raise self._error(exc) from None
+        except _Damage as exc:
+            raise _damaged(self.path, str(exc)) from None
+        except UnicodeDecodeError as exc:
+            raise _damaged(self.path, f"text that is not UTF-8 ({exc.reason})") from None
 
     def _generation(self, conn: sqlite3.Connection) -> int:
         """The generation this write transaction will commit."""
-        return int(conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]) + 1
+        row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        if row is None or type(row[0]) is not int:
+            raise _Damage("the meta table has no generation counter")
+        return row[0] + 1
 
     def _schema_version(self, conn: sqlite3.Connection) -> int | None:
         """The store's schema version; None for an empty file. Refuses any other
@@ -683,8 +878,14 @@ class SQLiteStore(Source):
         opening it neither waits for a busy writer nor needs write access."""
         try:
             conn = self.conn
-            if self._schema_version(conn) == SCHEMA_VERSION:
+            version = self._schema_version(conn)
+            if version == SCHEMA_VERSION:
                 return
+            if self.read_only:
+                raise SourceError(
+                    f"{self.path}: the store is read-only and "
+                    + ("empty" if version is None else f"needs an upgrade from schema v{version} to v{SCHEMA_VERSION}")
+                )
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = self._schema_version(conn)  # again, under the write lock
@@ -703,6 +904,9 @@ class SQLiteStore(Source):
         except sqlite3.Error as exc:
             self.close()
             raise self._error(exc) from None
+        except _DAMAGE as exc:
+            self.close()
+            raise _damaged(self.path, f"{type(exc).__name__}: {exc}") from None
         except BaseException:
             self.close()
             raise
@@ -713,6 +917,8 @@ class SQLiteStore(Source):
         matches a token of another (or a re-created) store."""
         with self._reading() as conn:
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'store_id')"))
+            if type(rows.get("generation")) is not int:
+                raise _Damage("the meta table has no generation counter")
         return f"{rows.get('store_id', '')}:{rows['generation']}"
 
     def changed_models(self, token: str, ids: Sequence[str]) -> list[str]:
@@ -780,6 +986,9 @@ class SQLiteStore(Source):
 
     @staticmethod
     def _row(r: Sequence[Any]) -> ModelRow:
+        for value in r:
+            if type(value) is not str:
+                raise _Damage(f"a models row holds {type(value).__name__} where text belongs")
         tags = tuple(t for t in r[5].split(TAG_SEP) if t) if r[5] else ()
         return ModelRow(r[0], r[1], r[2], r[3], r[4], tags, r[6], r[7], r[8])
 
@@ -966,7 +1175,10 @@ class SQLiteStore(Source):
             self._check_column(column)
             sql = f"SELECT {column}, count(*) FROM models GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT ?"
         with self._reading() as conn:
-            return [(r[0], r[1]) for r in conn.execute(sql, (limit,))]
+            out = [(r[0], r[1]) for r in conn.execute(sql, (limit,))]
+            if any(type(value) is not str for value, _n in out):
+                raise _Damage(f"a {column} value is not text")
+        return out
 
     def count_models(self) -> int:
         with self._reading() as conn:
@@ -997,6 +1209,24 @@ class SQLiteStore(Source):
     @staticmethod
     def _model_from_row(r: Sequence[Any]) -> Model:
         d = dict(zip(_MODEL_FIELDS, r))
+        model_id = d["id"]
+        for key, value in d.items():
+            if type(value) is not str and not (key == "config_text" and value is None):
+                raise _Damage(f"model {model_id!r}: its {key} is not text")
+        try:
+            labels = json.loads(d["labels"])
+            items = json.loads(d["metadata"])
+        except ValueError:
+            raise _Damage(f"model {model_id!r}: its labels or metadata are not valid JSON") from None
+        if not isinstance(labels, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in labels.items()
+        ):
+            raise _Damage(f"model {model_id!r}: its labels are not names with integer ids")
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict) and set(i) == {"key", "type", "value"} and all(isinstance(x, str) for x in i.values())
+            for i in items
+        ):
+            raise _Damage(f"model {model_id!r}: its metadata is not a list of key/type/value items")
         config = Config(d["config_format"], d["config_text"]) if d["config_text"] is not None else None
         return Model(
             id=d["id"],
@@ -1013,8 +1243,8 @@ class SQLiteStore(Source):
             task_id=d["task_id"],
             task_name=d["task_name"],
             parent=d["parent"],
-            labels=json.loads(d["labels"]),
-            metadata=[MetadataItem(**m) for m in json.loads(d["metadata"])],
+            labels=labels,
+            metadata=[MetadataItem(**m) for m in items],
             config=config,
         )
 
@@ -1046,11 +1276,15 @@ class SQLiteStore(Source):
                     FROM series WHERE model IN ({marks}) AND count > 0 ORDER BY metric, variant""",
                 list(by_rowid),
             ).fetchall()
-        nan = float("nan")
-        for model, metric, variant, last, *rest in rows:
-            # positional: ScalarSummary(metric, variant, last, last_iteration, min, min_iteration,
-            # max, max_iteration, count, first_timestamp, last_timestamp)
-            out[by_rowid[model]].append(ScalarSummary(metric, variant, nan if last is None else last, *rest))
+            nan = float("nan")
+            for model, metric, variant, last, *rest in rows:
+                if type(metric) is not str or type(variant) is not str or not all(
+                    x is None or type(x) in (int, float) for x in (last, *rest)
+                ) or type(rest[5]) is not int:
+                    raise _Damage(f"the summary of a series {metric!r}/{variant!r} is not numbers")
+                # positional: ScalarSummary(metric, variant, last, last_iteration, min, min_iteration,
+                # max, max_iteration, count, first_timestamp, last_timestamp)
+                out[by_rowid[model]].append(ScalarSummary(metric, variant, nan if last is None else last, *rest))
         return out
 
     def _sid(self, conn: sqlite3.Connection, model_id: str, metric: str, variant: str) -> int | None:
@@ -1222,7 +1456,7 @@ class SQLiteStore(Source):
         tss: list[np.ndarray] = []
         for r in chunk_rows:
             if r[0] in summarized:
-                rec = np.frombuffer(r[6], dtype=_EXTREME, offset=1)
+                rec = _extremes_points(r[6])
                 its.append(rec["it"])
                 vs.append(rec["v"])
                 tss.append(rec["ts"])
@@ -1264,7 +1498,9 @@ class SQLiteStore(Source):
                 f"SELECT model, name, value FROM single_values WHERE model IN ({marks}) ORDER BY name",
                 list(by_rowid),
             ):
-                out[by_rowid[model]][name] = float("nan") if value is None else value
+                if type(name) is not str or not (value is None or type(value) in (int, float)):
+                    raise _Damage(f"a single value {name!r} is not a number")
+                out[by_rowid[model]][name] = float("nan") if value is None else float(value)
         return out
 
     # -- plots ---------------------------------------------------------------------------
@@ -1282,8 +1518,8 @@ class SQLiteStore(Source):
                     GROUP BY model, metric, variant ORDER BY metric, variant""",
                 (*by_rowid, limit_it),
             ).fetchall()
-        for model, metric, variant, it, kind, data, ts in rows:
-            out[by_rowid[model]].append(Plot(metric, variant, it, kind, json.loads(data), ts))
+            for model, *row in rows:
+                out[by_rowid[model]].append(_plot_from_row(*row))
         return out
 
     def plot_iterations(self, ids: Sequence[str]) -> list[int]:
@@ -1292,17 +1528,29 @@ class SQLiteStore(Source):
             if not rowids:
                 return []
             marks = ",".join("?" * len(rowids))
-            return [
+            out = [
                 r[0]
                 for r in conn.execute(
                     f"SELECT DISTINCT iteration FROM plots WHERE model IN ({marks}) ORDER BY iteration",
                     list(rowids.values()),
                 )
             ]
+            if any(type(i) is not int for i in out):
+                raise _Damage("a plot's iteration is not an integer")
+        return out
 
     # -- writing ---------------------------------------------------------------------------
     @staticmethod
     def _model_params(m: Model) -> dict[str, Any]:
+        for tag in m.tags:
+            if not isinstance(tag, str):
+                raise SourceError(f"model {m.id}: a tag must be text, not {type(tag).__name__}")
+            if TAG_SEP in tag:
+                # the tags column joins tags with it: such a tag would come back as two
+                raise SourceError(
+                    f"model {m.id}: tag {display_line(tag, 80)!r} holds the unit separator \\x1f, "
+                    "which the store keeps between tags"
+                )
         tags = [t for t in dict.fromkeys(m.tags) if t]
         return {
             "id": m.id,
@@ -1661,7 +1909,7 @@ class SQLiteStore(Source):
                     )
                 }
                 plots = [
-                    Plot(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+                    _plot_from_row(*r)
                     for r in conn.execute(
                         "SELECT metric, variant, iteration, kind, data, ts FROM plots WHERE model=? "
                         "ORDER BY metric, variant, iteration",
