@@ -143,7 +143,7 @@ def test_share_and_render_models(tmp_path: Path, model_file: Path, capsys: pytes
     "args, needle",
     [
         (["render", "mc1.garbage"], "state string"),
-        (["share", "nope", "--store", "{store}"], "no such store"),
+        (["share", "nope", "--store", "{store}"], "no store at"),
         (["list", "--sort", "colour"], "unknown column"),
         (["list", "--format", "xml"], "invalid choice"),
         (["import", "{missing}"], "missing.json"),

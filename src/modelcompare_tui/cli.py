@@ -31,9 +31,18 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [UsageError, SourceError, StateError]
     from .core.demo import DemoError
     from .core.modelfile import ModelFileError
+    from .core.safe_files import SafeWriteError
 
-    types += [ModelFileError, DemoError]
+    types += [ModelFileError, DemoError, SafeWriteError]
     return tuple(types)
+
+
+def _shown(text: object) -> str:
+    """Data (a name, a path, a URI) inside a message: display text, credentials redacted."""
+    from .core.display import display_text
+    from .core.escaping import redact_secrets
+
+    return display_text(redact_secrets(str(text)))
 
 
 # ----------------------------------------------------------------------------
@@ -151,9 +160,14 @@ def build_app_parser() -> argparse.ArgumentParser:
 # ----------------------------------------------------------------------------
 
 
-def _open(args: argparse.Namespace, *, create: bool = True):
+def _open(args: argparse.Namespace, *, create: bool | None = False):
+    """The source of --store/--source/MODELCOMPARE_SOURCE/the default store.
+    `create`: make an embedded store that does not exist (True: import, demo;
+    None: only the default store, for the app; False: `no store at PATH`)."""
     from .sources import open_source, resolve_source_uri
 
+    if create is None:
+        create = not (args.store or args.source or os.environ.get("MODELCOMPARE_SOURCE"))
     return open_source(resolve_source_uri(args.source, args.store), create=create)
 
 
@@ -161,6 +175,12 @@ def _writable(source: Any):
     from .sources.base import ReadOnlySourceError
 
     if source.read_only:
+        from .sources.sqlite_store import SQLiteStore
+
+        if isinstance(source, SQLiteStore):
+            raise ReadOnlySourceError(
+                f"{source.uri}: the store is read-only (its file, folder or file system is not writable)"
+            )
         raise ReadOnlySourceError(f"{source.uri}: this source is read-only")
     return source
 
@@ -262,27 +282,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"demo: --models must be between 1 and 1000, not {args.models}")
     from .core.demo import generate_demo
 
-    store = _writable(_open(args))
+    store = _writable(_open(args, create=True))
     ids = store.import_records(generate_demo(args.models, args.seed))
-    print(f"added {len(ids)} demo models to {store.uri}")
+    print(f"added {len(ids)} demo models to {_shown(store.uri)}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .core.modelfile import load_model_file
 
-    store = _writable(_open(args))
+    store = _writable(_open(args, create=True))
     failed = 0
     for filename in args.files:
         try:
             records = load_model_file(filename)
         except _bad_input_types() as exc:
-            print(f"modelcompare: {exc}", file=sys.stderr)
+            from .core.escaping import error_line
+
+            print(f"modelcompare: {error_line(exc)}", file=sys.stderr)
             failed += 1
             continue
         ids = store.import_records(records)
         points = sum(len(s) for r in records for s in r.scalars)
-        print(f"{filename}: imported {len(ids)} models ({points} points)")
+        print(f"{_shown(filename)}: imported {len(ids)} models ({points} points)")
     return 2 if failed else 0
 
 
@@ -292,11 +314,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     source = _open(args, create=False)
     records = source.export_records(args.ids)
     write_model_file(records, args.output)
-    print(f"exported {len(records)} models to {args.output}")
+    print(f"exported {len(records)} models to {_shown(args.output)}")
     return 0
 
 
-def _list_rows(source: Any, args: argparse.Namespace):
+def _list_query(args: argparse.Namespace):
+    """The models-table query of `list` (checked before any store is opened:
+    a bad option is named whatever the store)."""
     from .core.model import MODEL_COLUMNS, ModelQuery
 
     sort = None
@@ -311,35 +335,37 @@ def _list_rows(source: Any, args: argparse.Namespace):
     for item in args.filter:
         column, eq, value = item.partition("=")
         if not eq or column not in MODEL_COLUMNS:
-            raise UsageError(f"list: --filter {item!r}: expected COLUMN=VALUE with COLUMN one of {', '.join(MODEL_COLUMNS)}")
+            raise UsageError(f"list: --filter {_shown(item)!r}: expected COLUMN=VALUE with COLUMN one of "
+                             f"{', '.join(MODEL_COLUMNS)}")
         filters.setdefault(column, []).append(value)
     query = ModelQuery(
         search=args.search, sort=sort, filters=tuple((c, tuple(v)) for c, v in filters.items()),
         offset=0, limit=args.limit if args.limit > 0 else 1_000_000_000,
     )
-    return source.list_models(query)
+    return query
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     import csv
-    import json
 
+    from .core.escaping import csv_text, json_dumps
+
+    query = _list_query(args)
     source = _open(args)
-    page = _list_rows(source, args)
+    page = source.list_models(query)
     columns = ("id", "name", "project", "framework", "status", "tags", "user", "created", "updated")
     if args.format == "json":
-        json.dump(
+        # the original strings, exactly; controls and invisibles as JSON escapes
+        sys.stdout.write(json_dumps(
             {"total": page.total, "models": [
                 {c: (list(r.tags) if c == "tags" else getattr(r, c)) for c in columns} for r in page.rows
             ]},
-            sys.stdout, indent=2, ensure_ascii=False,
-        )
-        sys.stdout.write("\n")
+        ) + "\n")
     elif args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for r in page.rows:
-            writer.writerow([r.cell(c) for c in columns])
+            writer.writerow([csv_text(r.cell(c)) for c in columns])
     else:
         _print_table(page.rows, columns)
         print(f"{page.total} models" + (f" matching {args.search!r}" if args.search else ""))
@@ -347,14 +373,20 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _print_table(rows: Sequence[Any], columns: Sequence[str]) -> None:
+    """Aligned columns in terminal cells; every value display text, cut with "…"."""
+    from rich.cells import cell_len, set_cell_size
+
+    from .core.cells import shorten
+    from .core.display import display_text
+
     if not rows:
         return
     shown = [c if c != "id" else "id" for c in columns]
-    cells = [[r.cell(c)[:8] if c == "id" else r.cell(c) for c in shown] for r in rows]
-    widths = [min(40, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(shown)]
+    cells = [[display_text(r.cell(c)[:8] if c == "id" else r.cell(c)) for c in shown] for r in rows]
+    widths = [min(40, max(len(c), *(cell_len(row[i]) for row in cells))) for i, c in enumerate(shown)]
     print("  ".join(c.upper().ljust(w) for c, w in zip(shown, widths)).rstrip())
     for row in cells:
-        print("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(row, widths)).rstrip())
+        print("  ".join(set_cell_size(shorten(v, w), w) for v, w in zip(row, widths)).rstrip())
 
 
 def cmd_share(args: argparse.Namespace) -> int:
@@ -371,7 +403,7 @@ def cmd_share(args: argparse.Namespace) -> int:
     found = {m.id for m in source.get_models(ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise UsageError(f"share: unknown model {missing[0]!r} in {source.uri}")
+        raise UsageError(f"share: unknown model {_shown(missing[0])!r} in {_shown(source.uri)}")
     state = ComparisonState(source=source.uri, models=tuple(ids), tab=args.tab)
     state = apply_view_overrides(state, args)
     print(encode_state(state))
@@ -408,7 +440,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     state = decode_state(args.state)
     source = _state_source(args, state)
     path = write_report(source, state, args.output, width=args.width)
-    print(f"wrote {path}")
+    print(f"wrote {_shown(path)}")
     return 0
 
 
@@ -420,7 +452,7 @@ def run_app(argv: Sequence[str]) -> int:
     from .core.state import ComparisonState, decode_state
 
     state: ComparisonState | None = decode_state(args.state) if args.state else None
-    source = ensure_demo_store() if args.demo else _open(args)
+    source = ensure_demo_store() if args.demo else _open(args, create=None)
     from .app import create_app
 
     app = create_app(source, state=state, theme=args.theme)
@@ -457,7 +489,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
         return run_app(argv)
     except bad_input as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        from .core.escaping import error_line
+
+        # messages carry data (names, ids, paths, URIs): shown, never obeyed;
+        # a URI's credentials are never repeated
+        message = error_line(exc) if str(exc) else type(exc).__name__
         print(f"modelcompare: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

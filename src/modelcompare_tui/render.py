@@ -7,7 +7,6 @@ so what `render` prints is what the app shows.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from .core.colors import ModelColors
+from .core.display import display_text
+from .core.escaping import (
+    error_line,
+    guard_output,
+    html_text,
+    json_dumps,
+    md_text,
+    redact_secrets,
+)
 from .core.model import Model
 from .core.state import ComparisonState
 from .sources.base import Source, SourceError
@@ -52,7 +60,8 @@ def _render_diff(source: Source, state: ComparisonState, models: list[Model], fm
     build = diff.details_diff if state.tab == "details" else diff.network_diff
     table = build(models, mode=view.diff_mode)
     if fmt == "json":
-        return json.dumps(diff.diff_to_json(table, state.tab, hide_identical=view.hide_identical, search=view.search), indent=2, ensure_ascii=False) + "\n"
+        return json_dumps(diff.diff_to_json(table, state.tab, hide_identical=view.hide_identical,
+                                            search=view.search)) + "\n"
     if fmt == "md":
         return diff.diff_to_markdown(table, hide_identical=view.hide_identical, search=view.search)
     if fmt == "csv":
@@ -77,7 +86,7 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
     if fmt == "csv":
         return scalars.value_table_to_csv(table)
     if fmt == "json":
-        return json.dumps(scalars.value_table_to_json(table), indent=2, ensure_ascii=False) + "\n"
+        return json_dumps(scalars.value_table_to_json(table)) + "\n"
     if fmt == "md":
         return scalars.value_table_to_markdown(table, extremes=view.extremes, deltas=view.delta)
     if fmt in ("ansi", "svg", "html"):
@@ -102,7 +111,16 @@ RENDERERS: dict[str, Callable[..., Any]] = {
 
 
 def _to_output(result: Any, fmt: str, width: int, title: str) -> str:
-    """Strings pass through; Rich renderables become plain/ANSI text, SVG or HTML."""
+    """Strings pass through; Rich renderables become plain/ANSI text, SVG or HTML.
+    Every data string in them is display text already (the renderers make it
+    so); a last guard keeps any control character that slipped through from
+    reaching the terminal or file raw (JSON escapes its own)."""
+    if fmt == "json":
+        return result if isinstance(result, str) else json_dumps(result) + "\n"
+    return guard_output(_export(result, fmt, width, title), allow_sgr=fmt == "ansi")
+
+
+def _export(result: Any, fmt: str, width: int, title: str) -> str:
     if isinstance(result, str):
         if fmt in ("svg", "html"):
             from rich.text import Text
@@ -135,8 +153,9 @@ def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", wi
     if not models:
         raise RenderError(f"render: none of the state's models exist in {source.uri}")
     if missing:
-        print(f"modelcompare: {len(missing)} model(s) missing from {source.uri}: {', '.join(missing)}",
-              file=sys.stderr)
+        shown = display_text(", ".join(missing))
+        print(f"modelcompare: {len(missing)} model(s) missing from {display_text(redact_secrets(source.uri))}: "
+              f"{shown}", file=sys.stderr)
     renderer = RENDERERS[state.tab]
     result = renderer(source, state, models, fmt, width, plot)
     return _to_output(result, fmt, width, title=f"modelcompare · {state.tab}")
@@ -164,7 +183,7 @@ def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", w
                 if token is None:
                     raise  # nothing rendered yet: a bad request, not an outage
                 if not failing:
-                    print(f"modelcompare: {str(exc).splitlines()[0]} (still watching)", file=sys.stderr, flush=True)
+                    print(f"modelcompare: {error_line(exc)} (still watching)", file=sys.stderr, flush=True)
                     failing = True
                 time.sleep(interval)
                 continue
@@ -207,17 +226,19 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
     if fmt == "md":
         from .core.state import encode_state
 
-        head = (f"# Model comparison: {names}\n\n"
+        head = (f"# Model comparison: {md_text(names)}\n\n"
                 f"Open it: `modelcompare '{encode_state(state)}'`\n\n")
         if missing:
-            head += f"Missing models: {', '.join(missing)}\n\n"
+            head += f"Missing models: {md_text(', '.join(missing))}\n\n"
         text = head + "\n".join(parts)
     else:
-        import html
+        head = (f"<!doctype html><meta charset='utf-8'><title>Model comparison</title>"
+                f"<h1>Model comparison: {html_text(names)}</h1>\n")
+        if missing:
+            head += f"<p>Missing models: {html_text(', '.join(missing))}</p>\n"
+        text = head + "\n".join(parts)
+    # never through a symlink planted at the output's name or a temp name
+    from .core.safe_files import atomic_write_text
 
-        text = (f"<!doctype html><meta charset='utf-8'><title>Model comparison</title>"
-                f"<h1>Model comparison: {html.escape(names)}</h1>\n" + "\n".join(parts))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, guard_output(text))
     return path
