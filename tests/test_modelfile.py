@@ -512,6 +512,7 @@ def test_write_model_file_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 # -- round trip (property) -----------------------------------------------------------
 
 _text = st.text(max_size=8)
+_tag = _text.filter(lambda t: not any(c < " " or c == "\x7f" for c in t))  # tags refuse control characters
 _name = st.text(min_size=1, max_size=8).filter(lambda s: s.strip() != "")
 _ident = st.text("abcdef0123456789-_./:", min_size=1, max_size=12)
 _stamp = st.floats(0, 1e11, exclude_max=True)
@@ -581,7 +582,7 @@ def _record(draw: st.DrawFn) -> ModelRecord:
     created = draw(_iso)
     model = Model(
         id=model_id, name=draw(_name), project=draw(_text), framework=draw(_text),
-        status=draw(st.sampled_from(["draft", "published"])), tags=draw(st.lists(_text, max_size=3)),
+        status=draw(st.sampled_from(["draft", "published"])), tags=draw(st.lists(_tag, max_size=3)),
         user=draw(_text), created=created, updated=draw(st.one_of(st.just(created), _iso)), comment=draw(_text),
         uri=draw(_text), task_id=draw(_text), task_name=draw(_text),
         parent=draw(st.one_of(st.just(""), _ident.filter(lambda p: p != model_id))),

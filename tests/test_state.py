@@ -69,7 +69,7 @@ scalars_views = st.builds(
     group_by=st.sampled_from(("variant", "metric")),
     x_axis=st.sampled_from(("iteration", "relative", "wall")),
     smoothing=st.sampled_from(("none", "ema", "running", "gaussian")),
-    smoothing_weight=st.floats(0.0, 1.0),
+    smoothing_weight=st.floats(0.0, 1.0, exclude_max=True),
     log_y=st.booleans(),
     focused=texts,
     maximized=st.booleans(),

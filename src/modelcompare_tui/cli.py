@@ -269,7 +269,12 @@ def apply_view_overrides(state: Any, args: argparse.Namespace, tab: str | None =
             changes[part] = replace(getattr(state, part), **fields)
     if tab:
         changes["tab"] = tab
-    return replace(state, **changes) if changes else state
+    if not changes:
+        return state
+    from .core.state import validate_state
+
+    # the one validator: what render opens is exactly what share could have written
+    return validate_state(replace(state, **changes))
 
 
 # ----------------------------------------------------------------------------

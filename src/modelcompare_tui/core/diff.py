@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len, set_cell_size
 
 from .config_flatten import ParsedConfig, compare_key, parse_config
+from .display import display_text
+from .escaping import md_code_span, md_text
 from .model import Model
 from .textdiff import align_many, changed_spans
 
@@ -530,28 +532,13 @@ def _legend_lines(table: DiffTable, width: int) -> list[str]:
     return lines
 
 
-_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]<>|~"}
-
-
-_MD_CONTROLS = {c: 0x2400 + c for c in range(32) if c not in (0x09, 0x0A)} | {0x7F: 0x2421}
-
-
 def _md_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").translate(_MD_CONTROLS)
-    escaped = "".join(_MD_SPECIAL.get(c, c) for c in text)
-    return escaped.replace("\n", "<br>")
+    """Data as literal Markdown: display text, syntax escaped, line breaks as <br>."""
+    return md_text(text, breaks=True)
 
 
 def _md_code(text: str) -> str:
-    longest = run = 0
-    for c in text:
-        run = run + 1 if c == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    body = text.replace("\n", " ").translate(_MD_CONTROLS).replace("|", "\\|")
-    if body.startswith((" ", "`")) or body.endswith((" ", "`")):
-        body = f" {body} "  # one space each side is stripped when read back
-    return f"{fence}{body}{fence}"
+    return md_code_span(text)
 
 
 def _md_cell(cell: DiffCell, code: bool) -> str:
@@ -569,7 +556,7 @@ def diff_to_markdown(table: DiffTable, hide_identical: bool = False, search: str
     tab = table.tab.capitalize()
     if not table.models:
         return f"## {tab}\n\nNo models to compare.\n"
-    out = [f"## {tab} · base: {_md_text(_title(table.models[0]))}", ""]
+    out = [f"## {tab} · base: {md_text(_title(table.models[0]))}", ""]
     out.append(f"**Bold**: {_legend(table).split(' · ')[0].removeprefix('≠ ')}; —: absent.")
     out.extend(f"> {_md_text(note)}" for note in table.notes)
     rows = table.visible_rows(hide_identical, search)
@@ -599,16 +586,11 @@ _SEPARATOR = "  "
 _MIN_VALUE_WIDTH = 6
 
 
-# control characters shown as visible symbols: a value must never move the
-# cursor or start an escape sequence in the reader's terminal
-_PLAIN = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0x0A: "⏎", 0x0D: "⏎", 0x09: "    "}
-
-
 def plain(text: str) -> str:
-    """`text` on one line, safe to print."""
-    if text.isprintable():
-        return text
-    return text.replace("\r\n", "\n").translate(_PLAIN)
+    """`text` on one line, safe to print: core.display.display_text (a control
+    character never moves the cursor or starts an escape sequence in the
+    reader's terminal; one character for one, so diff spans stay valid)."""
+    return display_text(text)
 
 
 def text_width(text: str) -> int:
@@ -749,8 +731,8 @@ def _rich_cell(cell: DiffCell) -> Any:
     style = _RICH_STYLE.get(cell.status, "")
     text = Text(glyph + " ", style=style)
     body = Text(value, style=style)
-    if cell.status is CellStatus.CHANGED and cell.value is not None and value == cell.value:
-        # spans index the raw value; only mark them when shown unaltered
+    if cell.status is CellStatus.CHANGED and cell.value is not None and len(value) == len(cell.value):
+        # spans index the raw value: display text maps one character to one
         for start, end in cell.spans:
             body.stylize(_RICH_SPAN_STYLE, start, end)
     text.append_text(body)

@@ -3,6 +3,8 @@ summaries, and min/max-preserving downsampling to what a chart can show."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .model import ScalarSummary
@@ -69,7 +71,10 @@ def bucket_of(x: np.ndarray, x0: float, x1: float, buckets: int) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x1 <= x0:
         return np.zeros(x.shape, dtype=np.int64)
-    bucket = ((x - x0) * (buckets / (x1 - x0))).astype(np.int64)
+    if math.isfinite(x1 - x0):
+        bucket = ((x - x0) * (buckets / (x1 - x0))).astype(np.int64)
+    else:  # a span beyond float range (-1e308..1e308): the same on halves, which cannot overflow
+        bucket = ((x * 0.5 - x0 * 0.5) * (buckets / (x1 * 0.5 - x0 * 0.5))).astype(np.int64)
     np.clip(bucket, 0, buckets - 1, out=bucket)
     return bucket
 

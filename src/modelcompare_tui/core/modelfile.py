@@ -35,6 +35,20 @@ Decisions (see also the README):
 - NaN inside lists and dicts is always the `math.nan` object, so records
   holding NaN compare equal (containers compare items by identity first).
 - `children` is derived, never stored: accepted in a file and ignored.
+
+What imports, renders: the limits below are refused with the place named,
+because the store or a view cannot hold such a value.
+- Text anywhere (names, tags, metrics, keys, metadata, config, plot text) must
+  be valid Unicode: a lone surrogate (JSON's `"\\ud800"` escape) is refused.
+- Tags must not hold control characters (U+0000-U+001F, U+007F): the store
+  keeps tags in one column separated by U+001F.
+- Numbers must be within float range (|x| <= 1.7976931348623157e308); an
+  integer beyond it (10**400) is refused, not turned into infinity. (The
+  spellings "inf"/"-inf"/"nan" and bare Infinity/NaN stay accepted.)
+- Iterations (scalar points and plots) must fit int64 (-2**63 .. 2**63-1).
+- A histogram asks for at most MAX_HISTOGRAM_BINS (10,000) bins (plotly's
+  nbinsx/nbinsy too): a chart is at most a few hundred cells wide, and each bin
+  costs memory.
 """
 
 from __future__ import annotations
@@ -74,7 +88,7 @@ from .model import (
     ScalarSeries,
     format_float,
 )
-from .plotly_convert import PlotlyConversionError, plotly_to_plot_data
+from .plotly_convert import MAX_HISTOGRAM_BINS, PlotlyConversionError, plotly_to_plot_data
 
 FORMAT = "modelcompare/v1"
 
@@ -90,6 +104,9 @@ _NON_FINITE = {
 }
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WHITESPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LIST_ITEM_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_FLOAT_MAX = 1.7976931348623157e308
 _ITEM_0, _ITEM_1 = itemgetter(0), itemgetter(1)
 
 _TOP_FIELDS = ("format", "models")
@@ -136,7 +153,24 @@ def _key(where: str, key: str) -> str:
     """JSON path of an object member: `a.b`, or `a["odd key"]`."""
     if _IDENTIFIER.match(key):
         return f"{where}.{key}" if where else key
-    return f"{where}[{json.dumps(key, ensure_ascii=False)}]"
+    # a key with a lone surrogate is spelled escaped: the message must stay printable
+    return f"{where}[{json.dumps(key, ensure_ascii=not key.isascii() and bool(_SURROGATE.search(key)))}]"
+
+
+def _text(value: str, where: str) -> str:
+    """`value` when it is valid Unicode. A lone surrogate (JSON's `\\ud800`
+    escape) is not: no encoder writes it, so the store, the terminal and every
+    export would fail on it later."""
+    if not value.isascii():
+        bad = _SURROGATE.search(value)
+        if bad is not None:
+            _fail(where, f"invalid Unicode: a lone surrogate \\u{ord(bad.group()):04x} at character {bad.start() + 1}")
+    return value
+
+
+def _text_key(key: str, where: str) -> str:
+    """An object key that becomes data (label, metadata or single-value name)."""
+    return _text(key, _key(where, key))
 
 
 def _kind_of(value: Any) -> str:
@@ -201,7 +235,7 @@ def _string(obj: dict[str, Any], key: str, where: str, default: str = "", non_em
         _fail(_key(where, key), _not("a string", value))
     if non_empty and not value.strip():
         _fail(_key(where, key), "must not be empty")
-    return value
+    return _text(value, _key(where, key))
 
 
 def _identifier(value: Any, where: str) -> str:
@@ -211,7 +245,7 @@ def _identifier(value: Any, where: str) -> str:
         _fail(where, "must not be empty")
     if _WHITESPACE_OR_CONTROL.search(value):
         _fail(where, f"must not contain spaces or control characters ({_show(value)})")
-    return value
+    return _text(value, where)
 
 
 def _integer(value: Any, where: str, what: str = "") -> int:
@@ -402,9 +436,22 @@ def _number_list(value: Any, where: str) -> list[Any]:
     """A list of numbers (ints stay ints; non-finite spellings -> floats)."""
     if not isinstance(value, list):
         _fail(where, _not("a list of numbers", value))
-    if set(map(type, value)) <= _NUMBER_TYPES:
+    types = set(map(type, value))
+    if int in types:
+        _check_int_range(value, where)
+    if types <= _NUMBER_TYPES:
         return _nan_canonical(list(value))
     return [v if type(v) is int else _number(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+
+def _check_int_range(values: list[Any], where: str) -> None:
+    """Integers a view can turn into floats: 10**400 in plot data would
+    overflow there (a C-level conversion finds out; the walk only on failure)."""
+    try:
+        np.fromiter((v for v in values if type(v) is int), dtype=np.float64)
+    except OverflowError:
+        i = _first_index(values, lambda v: type(v) is int and not -_FLOAT_MAX <= v <= _FLOAT_MAX)
+        _fail(f"{where}[{i}]", f"number is out of range ({_show(values[i])}): beyond the float range, ±1.8e308")
 
 
 def _string_list(value: Any, where: str, what: str = "a list of strings") -> list[str]:
@@ -413,6 +460,7 @@ def _string_list(value: Any, where: str, what: str = "a list of strings") -> lis
     for i, item in enumerate(value):
         if not isinstance(item, str):
             _fail(f"{where}[{i}]", _not("a string", item))
+        _text(item, f"{where}[{i}]")
     return list(value)
 
 
@@ -440,7 +488,9 @@ def _axis_labels(data: dict[str, Any], where: str) -> dict[str, str]:
 
 
 def _table_cell(value: Any, where: str) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, str):
+        return _text(value, where)
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         # tables show text; non-finite cells are kept as their spelling so a
@@ -478,6 +528,8 @@ def _plot_data(kind: str, data: Any, where: str) -> dict[str, Any]:
             bins = _integer(bins, _key(where, "bins"))
             if bins < 1:
                 _fail(_key(where, "bins"), f"must be a positive integer, not {bins}")
+            if bins > MAX_HISTOGRAM_BINS:
+                _fail(_key(where, "bins"), f"at most {MAX_HISTOGRAM_BINS:,} bins, not {_show(bins)}")
         return {"series": _series_list(data, where, ("values",)), "bins": bins, **_axis_labels(data, where)}
     if kind in ("heatmap", "confusion_matrix"):
         data = _object(data, where, ("matrix", "x_labels", "y_labels") + _AXIS_LABELS, ("matrix",))
@@ -535,7 +587,14 @@ def check_plot_data(kind: str, data: Any) -> dict[str, Any]:
 def _tags(value: Any, where: str) -> list[str]:
     if value is None:
         return []
-    return _string_list(value, where, "a list of tags")
+    tags = _string_list(value, where, "a list of tags")
+    for i, tag in enumerate(tags):
+        bad = _LIST_ITEM_CONTROL.search(tag)
+        if bad is not None:
+            # the store keeps tags in one column, separated by \x1f: such a tag would come back split
+            _fail(f"{where}[{i}]", f"a tag must not contain control characters ({_show(tag)} has "
+                  f"{bad.group()!r} at character {bad.start() + 1})")
+    return tags
 
 
 def _labels(value: Any, where: str) -> dict[str, int]:
@@ -547,6 +606,7 @@ def _labels(value: Any, where: str) -> dict[str, int]:
     for name, label_id in value.items():
         if not name:
             _fail(where, "label names must not be empty")
+        _text_key(name, where)
         labels[name] = _integer(label_id, _key(where, name), "label id")
     return labels
 
@@ -555,6 +615,8 @@ def _metadata_item(key: str, type_name: Any, value: Any, where: str) -> Metadata
     """Values are text in the data model; a JSON value gives its type when none is named."""
     if type_name is not None and not isinstance(type_name, str):
         _fail(_key(where, "type"), _not("a string", type_name))
+    if type_name is not None:
+        _text(type_name, _key(where, "type"))
     if isinstance(value, str):
         inferred, text = "str", value
     elif isinstance(value, bool):
@@ -567,6 +629,7 @@ def _metadata_item(key: str, type_name: Any, value: Any, where: str) -> Metadata
         inferred, text = "str", ""
     else:
         inferred, text = "json", json.dumps(value, ensure_ascii=False, sort_keys=True)
+    _text(text, _key(where, "value"))
     return MetadataItem(key=key, type=type_name if type_name is not None else inferred, value=text)
 
 
@@ -578,6 +641,7 @@ def _metadata(value: Any, where: str) -> list[MetadataItem]:
         for key, item_value in _object(value, where, tuple(value)).items():
             if not key:
                 _fail(where, "metadata keys must not be empty")
+            _text_key(key, where)
             items.append(_metadata_item(key, None, item_value, _key(where, key)))
         return items
     if not isinstance(value, list):
@@ -614,12 +678,13 @@ def _config(value: Any, where: str) -> Config | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return Config(format="text", text=value)
+        return Config(format="text", text=_text(value, where))
     if not isinstance(value, dict):
         _fail(where, _not("an object {format, text}, a configuration object or text", value))
     if "text" not in value or not set(value) <= {"format", "text"}:
         # a configuration given as JSON data: keep it as JSON text
-        return Config(format="json", text=json.dumps(value, indent=2, ensure_ascii=False, allow_nan=True))
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=True)
+        return Config(format="json", text=_text(text, where))
     _object(value, where, ("format", "text"))
     fmt = _string(value, "format", where, default="text")
     if fmt not in CONFIG_FORMATS:
@@ -682,6 +747,7 @@ def _single_values(value: Any, where: str) -> dict[str, float]:
     for name, number in value.items():
         if not name:
             _fail(where, "single value names must not be empty")
+        _text_key(name, where)
         out[name] = _number(number, _key(where, name), "value")
     return out
 
@@ -691,6 +757,8 @@ def _plot(item: Any, where: str) -> Plot:
     metric = _string(item, "metric", where, non_empty=True)
     variant = _string(item, "variant", where, default=metric)
     iteration = _integer(item["iteration"], _key(where, "iteration")) if item.get("iteration") is not None else 0
+    if not _INT64_MIN <= iteration <= _INT64_MAX:
+        _fail(_key(where, "iteration"), f"iteration is out of range ({_show(iteration)}): it must fit int64")
     timestamp = (_epoch(item["timestamp"], _key(where, "timestamp"), "timestamp")
                  if item.get("timestamp") is not None else None)
     kind = _string(item, "kind", where) or None

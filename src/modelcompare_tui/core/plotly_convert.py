@@ -26,6 +26,11 @@ import numpy as np
 
 from .model import format_float
 
+# The most bins a histogram may ask for (a model file's `bins`, plotly's
+# nbinsx/nbinsy): a chart is at most a few hundred cells wide, and every bin
+# costs memory when the counts are computed.
+MAX_HISTOGRAM_BINS = 10_000
+
 SUPPORTED_TRACE_TYPES = ("scatter", "scattergl", "bar", "box", "histogram", "heatmap", "table")
 
 # Plotly's typed-array dtypes (little-endian, as plotly.js defines them).
@@ -91,10 +96,17 @@ def _decode_typed_array(value: dict[str, Any], where: str) -> list[Any]:
     shape = value.get("shape")
     if shape is not None:
         try:
-            dims = [int(part) for part in str(shape).split(",")] if not isinstance(shape, list) else [int(d) for d in shape]
+            if isinstance(shape, list):
+                if not all(type(d) is int for d in shape):
+                    raise ValueError
+                dims = shape
+            else:
+                dims = [int(part) for part in str(shape).split(",")]
+            if any(d < 0 for d in dims):
+                raise ValueError
             array = array.reshape(dims)
-        except ValueError:
-            _fail(where, f"typed array of {array.size} items does not fit shape {shape!r}")
+        except (ValueError, OverflowError):
+            _fail(where, f"typed array of {array.size} items does not fit shape {_show(shape)}")
     return array.tolist()
 
 
@@ -308,7 +320,10 @@ def _histograms(traces: list[dict[str, Any]]) -> dict[str, Any]:
         if samples is None:
             _fail(where, "a histogram trace needs x or y samples")
         series.append({"name": _trace_name(trace, i), "values": _numbers(samples, f"{where}.{key}")})
-        nbins = trace.get("nbinsx" if key == "x" else "nbinsy")
+        nbins_key = "nbinsx" if key == "x" else "nbinsy"
+        nbins = trace.get(nbins_key)
+        if isinstance(nbins, int) and not isinstance(nbins, bool) and nbins > MAX_HISTOGRAM_BINS:
+            _fail(f"{where}.{nbins_key}", f"at most {MAX_HISTOGRAM_BINS:,} bins, not {_show(nbins)}")
         if bins is None and isinstance(nbins, int) and not isinstance(nbins, bool) and nbins > 0:
             bins = nbins
     return {"series": series, "bins": bins}

@@ -19,7 +19,10 @@ into another group is listed in `other_kinds`, one that has no plot under the
 metric/variant at all in `missing`; the legend says which.
 
 Plot data is read tolerantly (it was validated on import): numbers may be
-numbers or the strings "nan"/"inf"/"-inf"; anything else becomes NaN.
+numbers or the strings "nan"/"inf"/"-inf"; anything else becomes NaN, and an
+integer beyond float range becomes +-inf. Every statistic here works over the
+full float range: box quartiles and histogram edges are interpolated so that
+values near +-1.8e308 never overflow into inf or NaN.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .model import Model, Plot, format_float
+from .plotly_convert import MAX_HISTOGRAM_BINS
 from .scalars import ValueTable, build_row, column_labels, matches_metric_filter, matches_text
 
 __all__ = [
@@ -82,8 +86,13 @@ _NON_FINITE = {"nan": math.nan, "inf": math.inf, "+inf": math.inf, "-inf": -math
 def _to_float(value: Any) -> float:
     if isinstance(value, bool):
         return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:  # beyond float range (import refuses it; a store may still hold it)
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         special = _NON_FINITE.get(value.strip().lower())
         if special is not None:
@@ -103,7 +112,7 @@ def _floats(values: Any) -> np.ndarray:
         array = np.asarray(values, dtype=np.float64)
         if array.ndim == 1:
             return array
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
     return np.fromiter((_to_float(v) for v in values), dtype=np.float64, count=len(values))
 
@@ -114,6 +123,8 @@ def _numeric_or_none(values: list[Any] | tuple[Any, ...]) -> np.ndarray | None:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
         return None
+    except OverflowError:  # an integer beyond float range: a number all the same
+        return np.fromiter((_to_float(v) for v in values), dtype=np.float64, count=len(values))
     return array if array.ndim == 1 else None
 
 
@@ -160,9 +171,14 @@ def box_stats(samples: np.ndarray) -> BoxStats | None:
     v = np.sort(v[np.isfinite(v)])
     if v.size == 0:
         return None
-    q1, median, q3 = (float(q) for q in np.percentile(v, [25, 50, 75]))
-    iqr = q3 - q1
-    lo_fence, hi_fence = q1 - 1.5 * iqr, q3 + 1.5 * iqr
+    q1, median, q3 = (_quantile(v, q) for q in (0.25, 0.5, 0.75))
+    with np.errstate(over="ignore"):
+        # an IQR beyond float range makes the fences infinite: then no sample is an outlier
+        iqr = q3 - q1
+        lo_fence, hi_fence = q1 - 1.5 * iqr, q3 + 1.5 * iqr
+        mean = float(v.mean())
+    if not math.isfinite(mean):  # the sum overflowed: the mean of values / n cannot
+        mean = float(np.sum(v / v.size))
     inside = v[(v >= lo_fence) & (v <= hi_fence)]
     outliers = v[(v < lo_fence) | (v > hi_fence)]
     return BoxStats(
@@ -173,8 +189,30 @@ def box_stats(samples: np.ndarray) -> BoxStats | None:
         whisker_low=float(inside[0]),
         whisker_high=float(inside[-1]),
         outliers=tuple(float(o) for o in outliers),
-        mean=float(v.mean()),
+        mean=mean,
     )
+
+
+def _quantile(ordered: np.ndarray, q: float) -> float:
+    """numpy's default (linear) quantile of sorted finite values, interpolated
+    as a*(1-t) + b*t: numpy's a + (b-a)*t overflows for a = -1e308, b = 1e308."""
+    position = q * (ordered.size - 1)
+    below = int(math.floor(position))
+    t = position - below
+    a = float(ordered[below])
+    if t == 0.0:
+        return a
+    b = float(ordered[min(below + 1, ordered.size - 1)])
+    return a * (1.0 - t) + b * t
+
+
+def _spread(lo: float, hi: float, count: int) -> np.ndarray:
+    """`count` + 1 edges from lo to hi, interpolated without overflow (np.linspace
+    computes hi - lo, infinite for lo = -1e308, hi = 1e308)."""
+    t = np.linspace(0.0, 1.0, count + 1)
+    edges = lo * (1.0 - t) + hi * t
+    edges[0], edges[-1] = lo, hi
+    return edges
 
 
 def histogram_edges(samples: Sequence[np.ndarray], bins: int | Sequence[float] | None) -> np.ndarray:
@@ -187,6 +225,7 @@ def histogram_edges(samples: Sequence[np.ndarray], bins: int | Sequence[float] |
         if edges.size >= 2 and bool(np.all(np.diff(edges) > 0)):
             return edges
     count = bins if isinstance(bins, int) and not isinstance(bins, bool) and bins > 0 else DEFAULT_HISTOGRAM_BINS
+    count = min(count, MAX_HISTOGRAM_BINS)  # imports refuse more; a store written otherwise may hold more
     finite = [s[np.isfinite(s)] for s in samples]
     finite = [s for s in finite if s.size]
     if not finite:
@@ -194,8 +233,17 @@ def histogram_edges(samples: Sequence[np.ndarray], bins: int | Sequence[float] |
     lo = min(float(s.min()) for s in finite)
     hi = max(float(s.max()) for s in finite)
     if lo == hi:
-        lo, hi = lo - 0.5, hi + 0.5
-    return np.linspace(lo, hi, count + 1)
+        # one value: a bin around it (relative near the float limits, where +-0.5 is lost)
+        pad = max(0.5, abs(lo) * 2.0**-20)
+        lo, hi = (lo - pad, hi + pad) if math.isfinite(hi + pad) and math.isfinite(lo - pad) else (
+            (lo - 2 * pad, hi) if lo > 0 else (lo, hi + 2 * pad))
+    edges = _spread(lo, hi, count)
+    if not bool(np.all(np.diff(edges) > 0)):
+        # a range only a few floats wide (subnormal values): fewer, distinct edges
+        edges = np.unique(edges)
+        if edges.size < 2:
+            edges = np.array([lo, hi])
+    return edges
 
 
 @dataclass(frozen=True)
@@ -431,7 +479,7 @@ def _sample_chart(family: str, entries: list[_Entry], labels: Sequence[str], sho
         else:
             assert edges is not None
             counts, _ = np.histogram(finite, bins=edges)
-            centers = (edges[:-1] + edges[1:]) / 2
+            centers = edges[:-1] / 2 + edges[1:] / 2  # a sum of two edges may overflow
             series.append(
                 ChartSeries(name, e.model_index, e.model.id, own, e.plot.iteration, "histogram",
                             x=centers, y=counts.astype(np.float64), samples=finite)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
+from .display import display_text
+from .escaping import csv_text, md_text
 from .model import Model, ScalarSummary, format_float
 
 __all__ = [
@@ -397,12 +399,16 @@ def value_table_to_csv(table: ValueTable) -> str:
     metric/variant; each value as the shortest text that reads back as the same
     float (nan/inf/-inf spelled); an empty cell where a model lacks the series.
     csv-module quoting, "\\n" line endings. The app's download and
-    `render --format csv` both write exactly this."""
+    `render --format csv` both write exactly this. Text cells (names, labels)
+    are display text, and one a spreadsheet would run as a formula (`=`, `+`,
+    `-`, `@`, tab, CR first) starts with `'` (core.escaping.csv_text);
+    numbers stay numbers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["metric", "variant", *table.labels])
+    writer.writerow(["metric", "variant", *(csv_text(label) for label in table.labels)])
     for row in table.rows:
-        writer.writerow([row.metric, row.variant, *("" if v is None else format_float(v) for v in row.values)])
+        writer.writerow([csv_text(row.metric), csv_text(row.variant),
+                         *("" if v is None else format_float(v) for v in row.values)])
     return out.getvalue()
 
 
@@ -451,7 +457,7 @@ def _cell_text(row: ValueRow, i: int, *, sig: int, extremes: bool, deltas: bool,
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_text(text)
 
 
 def value_table_to_markdown(
@@ -510,6 +516,9 @@ def value_table_to_text(
     the other, each repeating the metric and variant columns, so that no value
     is ever cut."""
     n = len(table.labels)
+    labels = [display_text(label) for label in table.labels]
+    metrics = [display_text(r.metric) for r in table.rows]
+    variants = [display_text(r.variant) for r in table.rows]
     numbers = [[format_number(v, sig, MISSING_TEXT) for v in r.values] for r in table.rows]
     delta_texts = [
         [f"({format_delta(d)})" if deltas and d is not None else "" for d in r.deltas] for r in table.rows
@@ -534,9 +543,9 @@ def value_table_to_text(
         return text
 
     body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (2 if glyph_w[i] else 0) for i in range(n)]
-    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(table.labels)]
-    metric_w = max([len("metric")] + [len(r.metric) for r in table.rows])
-    variant_w = max([len("variant")] + [len(r.variant) for r in table.rows])
+    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
+    metric_w = max([len("metric")] + [len(m) for m in metrics])
+    variant_w = max([len("variant")] + [len(v) for v in variants])
 
     # shrink variant, then metric, while the model columns do not all fit
     marker_w = 1 + _GAP
@@ -568,7 +577,7 @@ def value_table_to_text(
             out.append("")
         head = " " * marker_w + "metric".ljust(metric_w) + " " * _GAP + _clip("variant", variant_w).ljust(variant_w)
         for i in block:
-            label = _clip(table.labels[i], model_w[i])
+            label = _clip(labels[i], model_w[i])
             # the label ends over the values' last digit when it fits there
             digits_end = model_w[i] - (body_w[i] - value_w[i])
             if len(label) <= digits_end:
@@ -577,8 +586,8 @@ def value_table_to_text(
         out.append(head.rstrip())
         for r, row in enumerate(table.rows):
             line = (EQUAL_MARK if row.all_equal else " ") + " " * _GAP
-            line += _clip(row.metric, metric_w).ljust(metric_w) + " " * _GAP
-            line += _clip(row.variant, variant_w).ljust(variant_w)
+            line += _clip(metrics[r], metric_w).ljust(metric_w) + " " * _GAP
+            line += _clip(variants[r], variant_w).ljust(variant_w)
             for i in block:
                 line += " " * _GAP + cell(r, i).rjust(model_w[i])
             out.append(line.rstrip())
@@ -698,11 +707,12 @@ def value_table_to_rich(
         grid.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=32)
     for i, label in enumerate(table.labels):
         style = f"bold {colors[table.models[i].id]}" if colors is not None else "bold"
-        grid.add_column(Text(label, style=style), justify="right", no_wrap=True, overflow="ellipsis")
+        grid.add_column(Text(display_text(label), style=style), justify="right", no_wrap=True, overflow="ellipsis")
     for row in table.rows:
-        cells: list[Any] = [Text(EQUAL_MARK if row.all_equal else " ", style="dim"), row.metric]
+        # data as Text, never as a str: rich would parse a str as markup
+        cells: list[Any] = [Text(EQUAL_MARK if row.all_equal else " ", style="dim"), Text(display_text(row.metric))]
         if with_variant:
-            cells.append(row.variant)
+            cells.append(Text(display_text(row.variant)))
         for i, value in enumerate(row.values):
             if value is None:
                 cells.append(Text(MISSING_TEXT, style="dim"))
@@ -730,7 +740,7 @@ def value_table_to_rich(
         notes.append(Text.assemble((MAX_GLYPH, EXTREME_STYLES["max"]), " row max  ", (MIN_GLYPH, EXTREME_STYLES["min"]),
                                    " row min"))
     if delta and table.labels:
-        notes.append(Text.assemble("Δ vs base ", (table.labels[0], "bold"), " (", ("better", VERDICT_STYLES["better"]),
+        notes.append(Text.assemble("Δ vs base ", (display_text(table.labels[0]), "bold"), " (", ("better", VERDICT_STYLES["better"]),
                                    " / ", ("worse", VERDICT_STYLES["worse"]), ")"))
     if any(r.all_equal for r in table.rows):
         notes.append(Text("= all models agree"))

@@ -21,6 +21,10 @@ in the window, also at the edges) and passed through unchanged.
 
 A series whose finite values are all equal comes back unchanged whatever the
 kind: float rounding must not turn a flat line into a wobbly one.
+
+Values over the full float range smooth without overflow: a series whose
+magnitudes exceed 2**600 (~4e180) is scaled by an exact power of two first
+(sums of many such values, and the EMA's block factors, would overflow).
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ X_AXIS_MODES = ("iteration", "relative", "wall")
 _EMA_BLOCK_LOG = 100 * math.log(10)
 # Above this many multiply-adds the Gaussian convolution goes through an FFT.
 _DIRECT_CONVOLUTION_LIMIT = 2_000_000
+# Above this magnitude values are scaled down (exactly, by a power of two) before smoothing.
+_MAX_SMOOTHED_EXPONENT = 600
 
 
 def smoothing_window(n: int, weight: float) -> int:
@@ -75,6 +81,10 @@ def smooth(values: np.ndarray, kind: str = "none", weight: float = 0.0) -> np.nd
     fv = out[finite]
     if fv.size < 2 or bool(np.all(fv == fv[0])):
         return out
+    top = float(np.max(np.abs(fv)))
+    if top > 2.0**_MAX_SMOOTHED_EXPONENT:
+        shift = _MAX_SMOOTHED_EXPONENT - math.frexp(top)[1]
+        return np.ldexp(smooth(np.ldexp(out, shift), kind, weight), -shift)
     if kind == "ema":
         out[finite] = ema(fv, weight)
         return out

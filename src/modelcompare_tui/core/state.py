@@ -37,7 +37,9 @@ Decoding never evaluates anything, bounds every length and count it reads
 (string length, payload size after inflating, text lengths, at most
 MAX_MODELS models) and validates every field's type and allowed values with
 the same checks `encode_state` applies, so every string `encode_state`
-produces decodes, and nothing else does.
+produces decodes, and nothing else does. Those checks are one validator,
+`validate_state`: what it accepts is exactly what a string can hold, and
+every view renders whatever it accepts.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class ScalarsView:
     group_by: str = "variant"  # variant (metric+variant, default) | metric
     x_axis: str = "iteration"  # iteration | relative | wall
     smoothing: str = "none"  # none | ema | running | gaussian
-    smoothing_weight: float = 0.0  # ema: 0..0.999; running/gaussian: window as a fraction
+    smoothing_weight: float = 0.0  # in [0, 1); ema: the decay; running/gaussian: window as a fraction
     log_y: bool = False
     focused: str = ""  # "metric/variant" of the focused chart or row
     maximized: bool = False
@@ -365,15 +367,17 @@ def _int_codec(lo: int, hi: int, optional: bool = False) -> _Codec:
 
 
 def _fraction_codec() -> _Codec:
-    """A float in 0..1, written as its shortest round-tripping decimal text
-    ("0.6" is 4 bytes against 8 for a double)."""
+    """A float in [0, 1) (1 excluded: an EMA of weight 1 never moves, and a
+    window of all the points is no smoothing the app offers), written as its
+    shortest round-tripping decimal text ("0.6" is 4 bytes against 8 for a
+    double)."""
 
     def check(v: object, where: str) -> float:
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise StateError(f"{where}: expected a number, got {type(v).__name__}")
         f = float(v)
-        if not (math.isfinite(f) and 0.0 <= f <= 1.0):
-            raise StateError(f"{where}: {_show(v)} is outside 0..1")
+        if not (math.isfinite(f) and 0.0 <= f < 1.0):
+            raise StateError(f"{where}: {_show(v)} is outside 0..1 (0 <= weight < 1)")
         return f
 
     def read(r: _Reader, where: str) -> float:
@@ -572,19 +576,45 @@ def _crc(flags: int, payload: bytes) -> bytes:
     return _CRC.pack(zlib.crc32(payload, zlib.crc32(bytes((flags,)), zlib.crc32(STATE_PREFIX.encode()))))
 
 
-def encode_state(state: ComparisonState) -> str:
-    """The state string of `state` (PRODUCT.md §7). Raises StateError when a
-    field holds a value the decoder would refuse (so every string produced
-    here reads back), including a source URI that holds credentials."""
+def _checked_values(state: object) -> list[tuple[_Field, Any]]:
+    """Every field of `state` through its codec's check (normalised), in tag order."""
     if not isinstance(state, ComparisonState):
         raise StateError(f"expected a ComparisonState, got {type(state).__name__}")
     for section, cls in _SECTIONS.items():
         if not isinstance(getattr(state, section), cls):
             raise StateError(f"{section}: expected a {cls.__name__}")
-    payload = bytearray()
+    out = []
     for f in _FIELDS:
         holder = getattr(state, f.section) if f.section else state
-        value = f.codec.check(getattr(holder, f.name), f.where)
+        out.append((f, f.codec.check(getattr(holder, f.name), f.where)))
+    return out
+
+
+def validate_state(state: ComparisonState) -> ComparisonState:
+    """`state` when a state string can hold it, else StateError naming the
+    field (`scalars.smoothing_weight: 1.0 is outside 0..1 …`). The one
+    validator: `encode_state` (so `share`) and `decode_state` apply exactly
+    these checks, so a string decodes if and only if its state passes here,
+    and every state that passes renders. Call it on a state built or changed
+    from outside input (command-line options) before using it."""
+    values = _checked_values(state)
+    top: dict[str, Any] = {}
+    sections: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
+    for f, value in values:
+        (sections[f.section] if f.section else top)[f.name] = value
+    for name, cls in _SECTIONS.items():
+        top[name] = cls(**sections[name])
+    checked = ComparisonState(**top)
+    return state if checked == state else checked
+
+
+def encode_state(state: ComparisonState) -> str:
+    """The state string of `state` (PRODUCT.md §7). Raises StateError when a
+    field holds a value the decoder would refuse (validate_state: so every
+    string produced here reads back), including a source URI that holds
+    credentials."""
+    payload = bytearray()
+    for f, value in _checked_values(state):
         if value != f.default:
             _put_uvarint(payload, f.tag)
             f.codec.write(payload, value)

@@ -396,8 +396,8 @@ def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
     if n == 1:
         step = 1
     else:
-        d = int(it[1] - it[0])
-        if d > 0 and bool(np.all(np.diff(it) == d)):
+        d = int(it[1]) - int(it[0])  # Python ints: a span of the whole int64 range must not overflow
+        if 0 < d < 2**63 and bool(np.all(np.diff(it) == d)):
             step = d
     iters_blob = None if step > 0 else _encode_ints(it, first_iter)
     has_ts = ms != NO_TS
@@ -1510,7 +1510,7 @@ class SQLiteStore(Source):
             out: dict[str, list[Plot]] = {i: [] for i in ids if i in by_rowid.values()}
             if not by_rowid:
                 return out
-            limit_it = 2**62 if iteration is None else int(iteration)
+            limit_it = 2**63 - 1 if iteration is None else int(iteration)
             # SQLite's bare-column rule: with max(), the other columns come from the max row
             rows = conn.execute(
                 f"""SELECT model, metric, variant, max(iteration), kind, data, ts FROM plots

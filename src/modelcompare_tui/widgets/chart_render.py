@@ -35,7 +35,9 @@ import numpy as np
 
 from ..core.cells import shorten
 from ..core.colors import ModelColors, hex_to_rgb
+from ..core.display import display_text
 from ..core.downsample import downsample_indices
+from ..core.escaping import json_dumps, md_code_block, md_text
 from ..core.model import Model, ScalarSummary, SeriesData
 from ..core.plotmerge import (
     MergedChart,
@@ -198,10 +200,12 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         lo, hi = hi, lo
     if hi == lo:
         return [lo]
-    raw = (hi - lo) / max(1, count)
-    mag = 10.0 ** math.floor(math.log10(raw))
+    raw = hi / max(1, count) - lo / max(1, count)  # (hi - lo) / count overflows for -1e308..1e308
+    mag = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 0.0
+    if not (mag > 0 and math.isfinite(raw)):  # a range a few subnormals wide: its ends
+        return [lo, hi]
     steps = [m * mag for m in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10)]
-    k = next(i for i, step in enumerate(steps) if step >= raw * (1 - 1e-9))
+    k = next((i for i, step in enumerate(steps) if step >= raw * (1 - 1e-9)), len(steps) - 1)
 
     def ticks_with(step: float) -> list[float]:
         first = math.ceil(lo / step - 1e-9) * step
@@ -214,11 +218,53 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
             j += 1
         return out
 
-    ticks = ticks_with(steps[k])
-    while len(ticks) < 2 and k > 0:
-        k -= 1
+    try:
         ticks = ticks_with(steps[k])
-    return ticks
+        while len(ticks) < 2 and k > 0:
+            k -= 1
+            ticks = ticks_with(steps[k])
+    except (OverflowError, ValueError):  # lo / step beyond float range: a range tiny next to its values
+        return [lo, hi]
+    # a range a few floats wide rounds ticks onto each other and past its ends
+    slack = (hi * 0.5 - lo * 0.5) * 2e-9
+    ticks = [t for t in dict.fromkeys(ticks) if math.isfinite(t) and lo - slack <= t <= hi + slack]
+    return ticks if len(ticks) >= 2 else [lo, hi]
+
+
+def _fraction(value: float, lo: float, hi: float) -> float:
+    """(value - lo) / (hi - lo), computed on halves: no difference of two
+    finite floats overflows then (1e308 - -1e308 would be inf)."""
+    span = hi * 0.5 - lo * 0.5
+    if not span > 0:
+        return 0.0
+    return (value * 0.5 - lo * 0.5) / span
+
+
+def _widen(lo: float, hi: float, pad: float) -> tuple[float, float]:
+    """A range of one value made `pad` wide either side; relative to the value
+    where +-pad would be lost in rounding (1e308 + 0.5 == 1e308), and kept
+    within float range."""
+    if hi > lo:
+        return lo, hi
+    pad = max(pad, abs(lo) * 2.0**-40)
+    if not math.isfinite(hi + pad):
+        return lo - 2 * pad, hi
+    if not math.isfinite(lo - pad):
+        return lo, hi + 2 * pad
+    return lo - pad, hi + pad
+
+
+_SAFE_EXPONENT = 500  # plotext and the rasteriser compute in data units: keep them far from overflow
+
+
+def _axis_exponent(lo: float, hi: float) -> int:
+    """k such that the range times 2**k lies within 2**-500..2**500 in
+    magnitude (0 when it does already). Scaling by a power of two is exact, so
+    positions keep their order and ratios; ticks are labelled in data units."""
+    magnitude = max(abs(lo), abs(hi))
+    if magnitude == 0 or 2.0**-_SAFE_EXPONENT <= magnitude <= 2.0**_SAFE_EXPONENT:
+        return 0
+    return -math.frexp(magnitude)[1]
 
 
 def _tick_text(value: float) -> str:
@@ -226,6 +272,8 @@ def _tick_text(value: float) -> str:
     if value == 0 or not math.isfinite(value):
         return format_number(value, 3)
     magnitude = abs(value)
+    if magnitude >= 1e15:  # past T: "1e+308", not "1e+296T"
+        return format_number(value, 3)
     if magnitude >= 1e4:
         for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
             if magnitude >= scale:
@@ -239,20 +287,24 @@ def _log_ticks(lo: float, hi: float, count: int) -> list[tuple[float, str]]:
     """Ticks of a log10 axis given in log units, labelled with the original
     numbers: whole decades when the range spans several, else the 1-2-5
     values inside it, else round values."""
+    top = min(hi, _MAX_LOG10)  # 10**309 is beyond float range: no tick there
     if hi - lo >= 2:
         step = max(1, math.ceil((hi - lo) / max(1, count)))
         first = math.ceil(lo)
-        return [(float(d), _tick_text(10.0**d)) for d in range(first, math.floor(hi) + 1, step)]
+        return [(float(d), _tick_text(10.0**d)) for d in range(first, math.floor(top) + 1, step)]
     ticks = [
         (math.log10(m * 10.0**d), _tick_text(m * 10.0**d))
-        for d in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+        for d in range(math.floor(lo) - 1, min(math.ceil(hi) + 1, 309))
         for m in (1, 2, 5)
-        if lo - 1e-12 <= math.log10(m * 10.0**d) <= hi + 1e-12
+        if m * 10.0**d > 0 and math.isfinite(m * 10.0**d) and lo - 1e-12 <= math.log10(m * 10.0**d) <= hi + 1e-12
     ]
     if 2 <= len(ticks) <= count + 2:
         return ticks
-    values = nice_ticks(10.0**lo, 10.0**hi, count)
+    values = nice_ticks(10.0**lo, 10.0**top, count)
     return [(math.log10(v), _tick_text(v)) for v in values if v > 0]
+
+
+_MAX_LOG10 = math.log10(1.7976931348623157e308)
 
 
 # -- plotext -------------------------------------------------------------------------
@@ -419,6 +471,9 @@ def _frame(width: int, height: int, xlim: tuple[float, float], ylim: tuple[float
     """Axes, frame and ticks drawn by plotext (its own figure, no data of
     ours: two blank points make it lay out the axes), as plain lines."""
     fig = _figure(width, height)
+    # labels are data (plot files): display text before plotext lays them out
+    x_label, y_label = display_text(x_label), display_text(y_label)
+    xt = [(p, display_text(t)) for p, t in xt]
     fig.scatter([xlim[0], xlim[1]], [ylim[0], ylim[1]], marker=" ")
     fig.xlim(*xlim)
     fig.ylim(*ylim)
@@ -525,23 +580,26 @@ def chart_rows(
         return ChartRows(tuple(((row, None),) for row in _no_data_box(width, height, empty_text).split("\n")))
     if x_range is not None:
         xs_lo, xs_hi = float(x_range[0]), float(x_range[1])
-    if xs_hi == xs_lo:
-        xs_lo, xs_hi = xs_lo - 0.5, xs_hi + 0.5
-    if ys_hi == ys_lo:
-        pad = abs(ys_lo) * 0.05 or 0.5
-        ys_lo, ys_hi = ys_lo - pad, ys_hi + pad
+    xs_lo, xs_hi = _widen(xs_lo, xs_hi, 0.5)
+    ys_lo, ys_hi = _widen(ys_lo, ys_hi, abs(ys_lo) * 0.05 or 0.5)
     tick_count = max(2, columns // 14)
     if x_mode in ("iteration", "relative", "wall"):
         xt = [(p, t) for p, t in axis_ticks(xs_lo, xs_hi, x_mode, count=tick_count) if xs_lo <= p <= xs_hi]
     elif x_mode == "category" and x_categories:
         step = max(1, math.ceil(len(x_categories) / max(1, columns // 8)))
-        xt = [(float(i), _clip(x_categories[i], 10)) for i in range(0, len(x_categories), step)
+        xt = [(float(i), _clip(display_text(x_categories[i]), 10)) for i in range(0, len(x_categories), step)
               if xs_lo <= i <= xs_hi]
     else:
         xt = [(v, _tick_text(v)) for v in nice_ticks(xs_lo, xs_hi, tick_count)]
     y_count = max(3, (height - 3) // 3)
     yt = _log_ticks(ys_lo, ys_hi, y_count) if log_y else [(v, _tick_text(v)) for v in nice_ticks(ys_lo, ys_hi, y_count)]
     yt = [(p, t) for p, t in yt if ys_lo <= p <= ys_hi]
+    # plotext and the raster below work on the ranges scaled into a safe magnitude
+    kx, ky = _axis_exponent(xs_lo, xs_hi), _axis_exponent(ys_lo, ys_hi)
+    xs_lo, xs_hi, ys_lo, ys_hi = (math.ldexp(xs_lo, kx), math.ldexp(xs_hi, kx), math.ldexp(ys_lo, ky),
+                                  math.ldexp(ys_hi, ky))
+    xt = [(math.ldexp(p, kx), t) for p, t in xt]
+    yt = [(math.ldexp(p, ky), t) for p, t in yt]
     frame = _frame(width, height, (xs_lo, xs_hi), (ys_lo, ys_hi), xt, yt, x_label, y_label)
     top = next((i for i, row in enumerate(frame) if "┌" in row), None)
     bottom = next((i for i, row in enumerate(frame) if "└" in row), None)
@@ -553,7 +611,7 @@ def chart_rows(
     sx, sy = xmax / (xs_hi - xs_lo), ymax / (ys_hi - ys_lo)
     for index, line, runs in prepared:
         for rx, ry in runs:
-            fx, fy = (rx - xs_lo) * sx, (ry - ys_lo) * sy
+            fx, fy = (np.ldexp(rx, kx) - xs_lo) * sx, (np.ldexp(ry, ky) - ys_lo) * sy
             if line.kind == "scatter" or not color:
                 if line.kind == "scatter":
                     px, py = np.floor(fx + 0.5).astype(np.int64), np.floor(fy + 0.5).astype(np.int64)
@@ -831,9 +889,9 @@ def legend_entry(item: LegendItem, *, color: bool = True) -> Any:
         entry.append("● " if item.present else "○ ", style=item.color if item.present else MISSING_STYLE)
     else:
         entry.append((item.marker if item.present else "-") + " ")
-    entry.append(item.label, style="" if item.present else MISSING_STYLE)
+    entry.append(display_text(item.label), style="" if item.present else MISSING_STYLE)
     if item.note:
-        entry.append(f" ({item.note})", style=MISSING_STYLE)
+        entry.append(f" ({display_text(item.note)})", style=MISSING_STYLE)
     return entry
 
 
@@ -897,7 +955,7 @@ def scalar_chart_renderable(chart: ScalarChart, *, height: int, color: bool = Tr
     from rich.console import Group
     from rich.text import Text
 
-    title = Text(chart.title, style="bold" if color else "", no_wrap=True, overflow="ellipsis")
+    title = Text(display_text(chart.title), style="bold" if color else "", no_wrap=True, overflow="ellipsis")
     draw = PlotextChart(lambda w, h, c: draw_scalar_chart(chart, w, h, c), height, color=color)
     return Group(title, draw, legend_text(chart.legend, color=color))
 
@@ -927,7 +985,7 @@ def render_scalar_charts(
         if not chosen:
             from ..render import RenderError
 
-            known = ", ".join(g.key for g in groups[:8]) + (", …" if len(groups) > 8 else "")
+            known = ", ".join(display_text(g.key) for g in groups[:8]) + (", …" if len(groups) > 8 else "")
             raise RenderError(f"render: no chart {plot!r} in the Graph view (charts: {known or 'none'})")
         groups = chosen
     elif view.maximized and any(g.key == view.focused for g in groups):
@@ -1011,8 +1069,10 @@ class BarClusters:
         out: list[Any] = []
         if not self.clusters:
             return out
-        name_w = min(max(8, width // 4), max(len(c.name) for c in self.clusters))
-        label_w = min(max(12, width // 3), max((len(b.label) for c in self.clusters for b in c.bars), default=0))
+        names = [display_text(c.name) for c in self.clusters]
+        bar_labels = {id(b): display_text(b.label) for c in self.clusters for b in c.bars}
+        name_w = min(max(8, width // 4), max(len(name) for name in names))
+        label_w = min(max(12, width // 3), max((len(label) for label in bar_labels.values()), default=0))
         values = {id(b): format_number(b.value, 4, "–") for c in self.clusters for b in c.bars}
         value_w = max((len(v) for v in values.values()), default=1)
         bar_w = max(4, width - name_w - label_w - value_w - 5)
@@ -1025,9 +1085,9 @@ class BarClusters:
                 (abs(b.value) for b in cluster.bars if b.value is not None and math.isfinite(b.value)), default=0.0)
             for bi, bar in enumerate(cluster.bars):
                 line = Text(no_wrap=True, overflow="ellipsis")
-                name = _clip(cluster.name, name_w) if bi == 0 else ""
+                name = _clip(names[ci], name_w) if bi == 0 else ""
                 line.append(name.ljust(name_w) + " ", style="bold" if self.color and bi == 0 else "")
-                line.append(shorten(bar.label, label_w, middle=True).ljust(label_w) + " ",
+                line.append(shorten(bar_labels[id(bar)], label_w, middle=True).ljust(label_w) + " ",
                             style=bar.color if self.color else "")
                 v = bar.value
                 if v is None or not math.isfinite(v) or top == 0:
@@ -1063,18 +1123,18 @@ class BoxPlot:
             return [Text("(no finite samples)", style=MISSING_STYLE)]
         lo = min(min(s.whisker_low, *s.outliers) if s.outliers else s.whisker_low for s in stats)
         hi = max(max(s.whisker_high, *s.outliers) if s.outliers else s.whisker_high for s in stats)
-        if hi == lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        label_w = min(max(12, width // 3), max(len(label) for label, _, _ in self.rows))
+        lo, hi = _widen(lo, hi, 0.5)
+        label_w = min(max(12, width // 3), max(len(display_text(label)) for label, _, _ in self.rows))
         plot_w = max(10, width - label_w - 2)
 
         def col(v: float) -> int:
-            return int(round((v - lo) / (hi - lo) * (plot_w - 1)))
+            return min(plot_w - 1, max(0, int(round(_fraction(v, lo, hi) * (plot_w - 1)))))
 
         out: list[Any] = []
         for label, color, s in self.rows:
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(shorten(label, label_w, middle=True).ljust(label_w) + "  ", style=color if self.color else "")
+            line.append(shorten(display_text(label), label_w, middle=True).ljust(label_w) + "  ",
+                        style=color if self.color else "")
             cells = [" "] * plot_w
             if s is None:
                 line.append("(no finite samples)", style=MISSING_STYLE)
@@ -1096,7 +1156,7 @@ class BoxPlot:
             out.append(line)
         axis = Text(" " * (label_w + 2), no_wrap=True)
         left, right = _tick_text(lo), _tick_text(hi)
-        middle = _tick_text((lo + hi) / 2)
+        middle = _tick_text(lo / 2 + hi / 2)
         gap = plot_w - len(left) - len(right)
         if gap > len(middle) + 2:
             pad = (gap - len(middle)) // 2
@@ -1206,11 +1266,12 @@ def merged_table_renderable(table: MergedTable, models: Sequence[Model], colors:
     from rich.text import Text
 
     grid = Table(show_header=True, header_style="bold" if color else "", box=None, padding=(0, 1), pad_edge=False)
+    # data as Text, never as a str: rich would parse a str as markup
     for name in table.columns:
-        grid.add_column(name, overflow="fold")
+        grid.add_column(Text(display_text(name)), overflow="fold")
     for row, model_index in list(zip(table.rows, table.row_models))[:max_rows]:
         style = colors[models[model_index].id] if color else ""
-        grid.add_row(Text(row[0], style=style), *(readable_cell(c) for c in row[1:]))
+        grid.add_row(Text(display_text(row[0]), style=style), *(Text(display_text(readable_cell(c))) for c in row[1:]))
     if len(table.rows) > max_rows:
         return Group(grid, Text(f"… {len(table.rows) - max_rows} more rows", style=MISSING_STYLE))
     return grid
@@ -1220,7 +1281,7 @@ def _heat_style(value: float, lo: float, hi: float, base: str) -> str:
     """Background from near-transparent to the model's color by value."""
     if not math.isfinite(value) or hi <= lo:
         return ""
-    t = (value - lo) / (hi - lo)
+    t = min(1.0, max(0.0, _fraction(value, lo, hi)))
     r, g, b = hex_to_rgb(base)
     # blend towards mid-grey so both dark and light backgrounds keep contrast
     mix = 0.15 + 0.85 * t
@@ -1236,7 +1297,8 @@ def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = Tru
     from rich.text import Text
 
     model_color = colors[panel.model_id]
-    title = Text(panel.label, style=f"bold {model_color}" if color else "", no_wrap=True, overflow="ellipsis")
+    title = Text(display_text(panel.label), style=f"bold {model_color}" if color else "", no_wrap=True,
+                 overflow="ellipsis")
     title.append(f" · it. {panel.iteration}", style=MISSING_STYLE)
     if panel.matrix is not None:
         matrix = panel.matrix
@@ -1250,21 +1312,22 @@ def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = Tru
                      pad_edge=False)
         grid.add_column("", style="dim" if color else "", no_wrap=True, max_width=12, overflow="ellipsis")
         for c in range(shown_c):
-            grid.add_column(_clip(panel.x_labels[c], 8), justify="right", no_wrap=True)
+            grid.add_column(Text(_clip(display_text(panel.x_labels[c]), 8)), justify="right", no_wrap=True)
         for r in range(shown_r):
             cells = []
             for c in range(shown_c):
                 v = float(matrix[r, c])
                 text = format_number(v, 3)
                 cells.append(Text(text, style=_heat_style(v, lo, hi, model_color) if color else ""))
-            grid.add_row(_clip(panel.y_labels[r], 12), *cells)
+            grid.add_row(Text(_clip(display_text(panel.y_labels[r]), 12)), *cells)
         parts: list[Any] = [title, grid]
         if panel.kind == "confusion_matrix":
             parts.append(Text("rows: actual · columns: predicted", style=MISSING_STYLE))
         if shown_r < rows or shown_c < cols:
             parts.append(Text(f"({rows}×{cols}, first {shown_r}×{shown_c} shown)", style=MISSING_STYLE))
         return Group(*parts)
-    lines = panel.text.splitlines() or [""]
+    # display text breaks lines only at "\n" (other separators are shown as symbols)
+    lines = display_text(panel.text, multiline=True).splitlines() or [""]
     body = Text("\n".join(lines[:MAX_TEXT_LINES]), overflow="fold")
     parts = [title, body]
     if len(lines) > MAX_TEXT_LINES:
@@ -1294,7 +1357,8 @@ def plot_group_renderable(group: PlotGroup, models: Sequence[Model], colors: Mod
     from rich.console import Group
     from rich.text import Text
 
-    parts: list[Any] = [Text(group_title(group), style="bold" if color else "", no_wrap=True, overflow="ellipsis")]
+    parts: list[Any] = [Text(display_text(group_title(group)), style="bold" if color else "", no_wrap=True,
+                             overflow="ellipsis")]
     if group.chart is not None:
         chart = group.chart
         if chart.family == "bar":
@@ -1421,13 +1485,11 @@ def plots_to_json(groups: Sequence[PlotGroup], summary: SummaryChart, models: Se
 
 
 def _md_block(text: str) -> str:
-    return "```\n" + text.rstrip("\n") + "\n```\n"
+    return md_code_block(text)
 
 
 def _md_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
+    esc = md_text
     lines = ["| " + " | ".join(esc(c) for c in columns) + " |", "|" + "|".join(" --- " for _ in columns) + "|"]
     lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
@@ -1444,12 +1506,12 @@ def _plots_markdown(groups: Sequence[PlotGroup], summary: SummaryChart | None, m
         else:
             parts.append("(no single values)\n")
     for g in groups:
-        parts.append(f"\n### {group_title(g)}\n")
+        parts.append(f"\n### {md_text(group_title(g))}\n")
         if g.table is not None:
             parts.append(_md_table(g.table.columns, g.table.rows))
         elif g.panels:
             for p in g.panels:
-                parts.append(f"\n**{p.label}** · iteration {p.iteration}\n\n")
+                parts.append(f"\n**{md_text(p.label)}** · iteration {p.iteration}\n\n")
                 if p.matrix is not None:
                     rows = [[p.y_labels[r], *(format_number(float(v), 4) for v in p.matrix[r])]
                             for r in range(p.matrix.shape[0])]
@@ -1460,7 +1522,7 @@ def _plots_markdown(groups: Sequence[PlotGroup], summary: SummaryChart | None, m
             parts.append(_md_block(to_plain(plot_group_renderable(g, models, colors, color=False), width)))
         missing = [e.text for e in g.legend() if not e.present]
         if missing and g.chart is None:
-            parts.append("\n" + "; ".join(missing) + "\n")
+            parts.append("\n" + "; ".join(md_text(m) for m in missing) + "\n")
     return "".join(parts) if parts else "(no plots)\n"
 
 
@@ -1476,8 +1538,6 @@ def render_plots(
     """The Plots tab headless. fmt: text (plain), ansi/svg/html (a rich
     renderable for render.py to export), json (the merged data), md. With
     `plot` ("metric/variant") only that metric/variant, without the Summary."""
-    import json
-
     from rich.console import Group
     from rich.text import Text
 
@@ -1494,7 +1554,7 @@ def render_plots(
         groups = [g for g in groups if g.key == plot]
         if not groups:
             known = sorted({f"{g.metric}/{g.variant}" for g in merge_plots(models, plots)})
-            listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
+            listed = ", ".join(display_text(k) for k in known[:8]) + (", …" if len(known) > 8 else "")
             raise RenderError(f"render: no plot {plot!r} (plots: {listed or 'none'})")
     else:
         summary = summary_chart(models, source.single_values(ids), metric_filter=view.metric_filter)
@@ -1503,7 +1563,7 @@ def render_plots(
                              view.iteration)
         if summary is None:
             data.pop("summary")
-        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return json_dumps(data, allow_nan=False) + "\n"
     colors = ModelColors(ids)
     if fmt == "md":
         return _plots_markdown(groups, summary, models, colors, width)

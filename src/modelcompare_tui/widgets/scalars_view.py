@@ -28,7 +28,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -41,6 +40,7 @@ from textual.widgets import Button, Input, Static
 from textual.worker import get_current_worker
 
 from ..core.colors import ModelColors
+from ..core.display import display_text
 from ..core.model import Model, ScalarSummary, format_float
 from ..core.scalars import (
     AGG_TITLES,
@@ -69,6 +69,7 @@ from .chart_render import (
 )
 from .charts import MAX_LEGEND_LINES, ChartCard, ChartGrid
 from .filter_box import MetricFilterBody
+from .safe_text import SAFE_INPUT, shown
 from .tab_body import EmbedTarget
 from .value_table import ValueTableView
 
@@ -112,12 +113,14 @@ def write_csv(table: ValueTable, directory: Path | None = None) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = directory / f"modelcompare-scalars-{table.agg}-{stamp}.csv"
     k = 2
-    while path.exists():
+    # lexists: a dangling symlink planted at the name counts as taken
+    while os.path.lexists(path):
         path = directory / f"modelcompare-scalars-{table.agg}-{stamp}-{k}.csv"
         k += 1
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(value_table_to_csv(table))
-    return path
+    # an exclusive temp file renamed into place: never written through a symlink
+    from ..core.safe_files import atomic_write_text
+
+    return atomic_write_text(path, value_table_to_csv(table))
 
 
 # -- dialogs -----------------------------------------------------------------------------
@@ -144,7 +147,7 @@ class CsvSavedDialog(ModalScreen[None]):
         with Vertical(id="csv-dialog", classes="dialog"):
             yield Static(f"Saved {self.rows} row{'s' if self.rows != 1 else ''} ({AGG_TITLES[self.agg]}) as CSV",
                          classes="dialog-title")
-            yield Static(escape(str(self.path)), id="csv-path")
+            yield Static(shown(str(self.path)), id="csv-path")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Copy CSV", variant="primary", id="copy-csv", compact=True)
                 yield Button("Copy path", id="copy-path", compact=True)
@@ -196,8 +199,8 @@ class ExactValueDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="exact-dialog", classes="dialog"):
-            yield Static(escape(self.title_text), classes="dialog-title")
-            yield Static(Text(self.label, style=f"bold {self.color}"))
+            yield Static(shown(self.title_text), classes="dialog-title")
+            yield Static(Text(display_text(self.label), style=f"bold {self.color}"))
             yield Static(self._details(), id="exact-body")
             yield Static("c copy the value · esc close", classes="dialog-hint")
 
@@ -252,7 +255,8 @@ class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
         with Vertical(id="zoom-dialog", classes="dialog"):
             yield Static("Zoom to iterations", classes="dialog-title")
             value = f"{self.current[0]}-{self.current[1]}" if self.current else ""
-            yield Input(value, placeholder="FROM-TO, e.g. 1000-5000 or 1k-5k (empty: all)", id="zoom-input")
+            yield Input(value, placeholder="FROM-TO, e.g. 1000-5000 or 1k-5k (empty: all)", id="zoom-input",
+                        highlighter=SAFE_INPUT)
             hint = f"the data spans {self.full[0]:,}–{self.full[1]:,} · " if self.full else ""
             yield Static("", id="zoom-error", classes="dialog-error")
             yield Static(hint + "enter apply · esc cancel", classes="dialog-hint")
@@ -266,7 +270,7 @@ class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
         try:
             self.dismiss(parse_iteration_range(event.value))
         except ValueError as exc:
-            self.query_one("#zoom-error", Static).update(escape(str(exc)))
+            self.query_one("#zoom-error", Static).update(shown(str(exc)))
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -617,7 +621,7 @@ class ScalarsBody(MetricFilterBody):
         grid = self.query_one(ChartGrid)
         if [g.key for g in groups] == old_keys and grid.cards:
             for card, group in zip(grid.cards, groups):
-                card.border_title = group.title
+                card.set_title(group.title)
             return
         focused_key = view.focused
         self._card_generation.clear()
@@ -628,7 +632,7 @@ class ScalarsBody(MetricFilterBody):
             total = sum(len(v) for v in self._summaries.values())
             text = (f"No metric matches {view.metric_filter!r} (/ edits the filter)" if view.metric_filter and total
                     else "These models report no scalars")
-            empty = Static(text, classes="chart-grid--empty")
+            empty = Static(shown(text), classes="chart-grid--empty")  # the filter is data: never markup
         grid.set_cards(cards, empty)
         self.call_after_refresh(self._after_grid_built, focused_key)
 
@@ -771,12 +775,12 @@ class ScalarsBody(MetricFilterBody):
         self._card_generation.pop("#max", None)
         if group is None:
             card.set_message("no such chart" if self._summaries is not None else "loading…")
-            card.border_title = self.view.focused
+            card.set_title(self.view.focused)
             return
         if card.key != group.key:
             card.key = group.key
             card.set_chart(None)
-        card.border_title = group.title
+        card.set_title(group.title)
         card.focus()
         self.call_after_refresh(self._request_charts)
 
@@ -971,7 +975,7 @@ class ScalarsBody(MetricFilterBody):
         def option(name: str, value: str, on: bool = False) -> None:
             text.append(*sep)
             text.append(name + " ", style="dim")
-            text.append(value, style="bold" if on else "")
+            text.append(display_text(value), style="bold" if on else "")
 
         if view.view == "values":
             text.append("Values", style="bold")
@@ -990,7 +994,7 @@ class ScalarsBody(MetricFilterBody):
             return text
         text.append("Graph", style="bold")
         if self.maximized:
-            text.append(" › " + view.focused, style="bold")
+            text.append(" › " + display_text(view.focused), style="bold")
         if view.metric_filter:
             option("filter", view.metric_filter, True)
         option("x", X_AXIS_TITLES[view.x_axis])
