@@ -32,12 +32,14 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
 
 from .core.colors import ModelColors
+from .core.display import display_line, display_text
 from .core.model import TABS, Model
 from .core.state import ComparisonState
 from .core.table_query import MAX_COMPARED, selection_problem
@@ -215,6 +217,17 @@ class ModelCompareApp(App[None]):
     def on_unmount(self) -> None:
         if self._poller is not None:
             self._poller.stop()
+
+    # -- notifications ----------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification of the app (a widget's `notify` lands here too, with
+        Textual's markup=True). Messages carry data (model names, ids, a server's
+        error), so they are shown as display text and never parsed as markup,
+        whatever `markup` says: `a[/]b` in a message must not raise MarkupError."""
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        super().notify(display_text(message, multiline=True), title=display_line(title, 200),
+                       severity=severity, markup=False, **kwargs)
 
     # -- the comparison ------------------------------------------------------------
     def current_update(self) -> ComparisonUpdate:
@@ -556,7 +569,9 @@ class ModelCompareApp(App[None]):
         if message.source is not self.source:
             return
         error = message.error
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = str(error)
+        # one line of display text: it shows in the indicator's tooltip too
+        text = display_line(message.splitlines()[0]) if message.strip() else type(error).__name__
         self._set_live(replace(self.live_status, ok=False, error=text))
         self.notify(f"Live updates paused: {text}", title="Source error", severity="warning", timeout=8)
 

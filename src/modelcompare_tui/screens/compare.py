@@ -18,7 +18,6 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
@@ -26,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core.colors import ModelColors
+from ..core.display import display_markup
 from ..core.model import Model
 from ..core.state import ComparisonState
 from ..live import LiveStatus
@@ -71,7 +71,7 @@ class UnavailableBody(ShellBody):
     def compose(self) -> ComposeResult:
         text = "This tab is not available in this build"
         if self.reason:
-            text += f"\n[dim]{escape(self.reason)}[/dim]"
+            text += f"\n[dim]{display_markup(self.reason)}[/dim]"
         yield Static(text)
 
 

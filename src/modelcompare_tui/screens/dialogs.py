@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
@@ -21,17 +20,33 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    SelectionList,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from ..core.colors import ModelColors
+from ..core.display import display_text
 from ..core.model import ModelQuery
 from ..core.state import ComparisonState
-from ..core.table_query import MIN_COMPARED, ColumnFilter, filter_kind, parse_date_bound, selection_problem
+from ..core.table_query import (
+    MIN_COMPARED,
+    ColumnFilter,
+    filter_kind,
+    parse_date_bound,
+    selection_problem,
+)
 from ..sources.base import Source
 from ..widgets.model_browser import ModelBrowser
 from ..widgets.model_table import ModelTable
+from ..widgets.safe_text import SAFE_INPUT, shown
 from ..widgets.worker_errors import ReportWorkerErrors
 
 if TYPE_CHECKING:
@@ -65,13 +80,15 @@ class FilterDialog(ReportWorkerErrors, ModalScreen[ColumnFilter | None]):
                 hint = "space toggle · ctrl+s apply · esc cancel"
             elif self.kind == "range":
                 yield Label("from (YYYY-MM-DD [HH:MM])")
-                yield Input(self.current.low.replace("T", " "), placeholder="e.g. 2026-01-01", id="low")
+                yield Input(self.current.low.replace("T", " "), placeholder="e.g. 2026-01-01", id="low",
+                            highlighter=SAFE_INPUT)
                 yield Label("to, inclusive")
-                yield Input(self.current.high.replace("T", " "), placeholder="e.g. 2026-01-31", id="high")
+                yield Input(self.current.high.replace("T", " "), placeholder="e.g. 2026-01-31", id="high",
+                            highlighter=SAFE_INPUT)
                 hint = "enter/ctrl+s apply · esc cancel"
             else:
                 yield Label(f"{self.column} contains")
-                yield Input(self.current.text, placeholder="text", id="text")
+                yield Input(self.current.text, placeholder="text", id="text", highlighter=SAFE_INPUT)
                 hint = "enter/ctrl+s apply · esc cancel"
             yield Static("", id="filter-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
@@ -101,7 +118,8 @@ class FilterDialog(ReportWorkerErrors, ModalScreen[ColumnFilter | None]):
         widget.clear_options()
         widget.add_options(
             [
-                Selection(Content.assemble(value or "(none)", (f"  {count:,}", "dim")), value, value in chosen)
+                Selection(Content.assemble(shown(value) if value else "(none)", (f"  {count:,}", "dim")), value,
+                          value in chosen)
                 for value, count in rows
             ]
         )
@@ -118,10 +136,10 @@ class FilterDialog(ReportWorkerErrors, ModalScreen[ColumnFilter | None]):
             low = parse_date_bound(self.query_one("#low", Input).value)
             high = parse_date_bound(self.query_one("#high", Input).value)
         except ValueError as exc:
-            error.update(escape(str(exc)))
+            error.update(shown(str(exc)))
             return None
         if low and high and low > high:
-            error.update(f"'from' ({low}) is after 'to' ({high})")
+            error.update(shown(f"'from' ({low}) is after 'to' ({high})"))
             return None
         return ColumnFilter(self.column, low=low, high=high)
 
@@ -202,10 +220,10 @@ class ModelsListDialog(ModalScreen[None]):
         options = []
         for position, model_id in enumerate(ids):
             model = app.model_cache.get(model_id)
-            name = model.name if model else model_id
+            name = display_text(model.name if model else model_id)
             parts: list[str | tuple[str, str]] = [("● ", app.colors[model_id]), name]
             if model is not None and model.project:
-                parts.append((f"  {model.project}", "dim"))
+                parts.append((f"  {display_text(model.project)}", "dim"))
             if position == 0:
                 parts.append(("  base", "bold"))
             options.append(Option(Content.assemble(*parts), id=model_id))
@@ -370,7 +388,7 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
-            yield Static(f"Keys — {escape(self.title_text)}", classes="dialog-title")
+            yield Static(shown(f"Keys — {self.title_text}"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(self._text(), id="help-text")
             yield Static("esc close · ctrl+p command palette · ctrl+t dark/light", classes="dialog-hint")
@@ -427,10 +445,12 @@ class TextDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="text-dialog", classes="dialog"):
-            yield Static(escape(self.title_text), classes="dialog-title")
-            yield TextArea(self.text, read_only=True, soft_wrap=True, show_line_numbers=False, id="text-body")
+            yield Static(shown(self.title_text), classes="dialog-title")
+            # shown as display text (an embed code quotes a plot's name); `c` copies the text itself
+            yield TextArea(display_text(self.text, multiline=True), read_only=True, soft_wrap=True,
+                           show_line_numbers=False, id="text-body")
             if self.note:
-                yield Static(escape(self.note), classes="dialog-hint")
+                yield Static(shown(self.note), classes="dialog-hint")
             yield Static("esc close · c copy again · or select it with the mouse (shift+drag in some terminals)",
                          classes="dialog-hint")
 
@@ -467,13 +487,13 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Static(escape(self.title_text), classes="dialog-title")
-            yield Static(escape(self.question), id="confirm-question")
+            yield Static(shown(self.title_text), classes="dialog-title")
+            yield Static(shown(self.question, multiline=True), id="confirm-question")
             if self.note:
-                yield Static(escape(self.note), classes="dialog-hint")
+                yield Static(shown(self.note, multiline=True), classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes_label} (y)", variant="primary", id="yes", compact=True)
-                yield Button(f"{self.no_label} (n)", id="no", compact=True)
+                yield Button(shown(f"{self.yes_label} (y)"), variant="primary", id="yes", compact=True)
+                yield Button(shown(f"{self.no_label} (n)"), id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -527,7 +547,8 @@ class PasteStateDialog(ModalScreen[ComparisonState | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="paste-dialog", classes="dialog"):
             yield Static("Open a state string", classes="dialog-title")
-            yield StateInput(placeholder="paste the string (mc1.…) and press enter", id="state-input")
+            yield StateInput(placeholder="paste the string (mc1.…) and press enter", id="state-input",
+                             highlighter=SAFE_INPUT)
             yield Static("", id="paste-preview", classes="dialog-hint")
             yield Static("", id="paste-error", classes="dialog-error")
             yield Static("enter open · esc cancel · line breaks, spaces and quotes in the paste are ignored",
@@ -565,7 +586,7 @@ class PasteStateDialog(ModalScreen[ComparisonState | None]):
         except StateError:
             preview.update("")  # still typing or pasting: errors wait for enter
             return
-        preview.update(escape("✓ " + self._describe(state)))
+        preview.update(shown("✓ " + self._describe(state)))  # the state's source is data
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -575,7 +596,7 @@ class PasteStateDialog(ModalScreen[ComparisonState | None]):
         try:
             state = self._decode(event.value)
         except StateError as exc:
-            self.query_one("#paste-error", Static).update(escape(str(exc)))
+            self.query_one("#paste-error", Static).update(shown(str(exc)))
             return
         self.dismiss(state)
 

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..live import LiveStatus
+from ..widgets.safe_text import shown
 
 
 def _clock(epoch: float) -> str:
@@ -39,7 +40,7 @@ class LiveIndicator(Static):
         if not status.enabled:
             self.tooltip = None
         elif not status.ok:
-            self.tooltip = f"Live updates paused: {status.error}"
+            self.tooltip = shown(f"Live updates paused: {status.error}")  # a server's message: data
         else:
             last = _clock(status.updated_at) if status.updated_at is not None else "no change yet"
-            self.tooltip = f"Watching {source_uri} for changes every {status.interval:g} s · last update: {last}"
+            self.tooltip = shown(f"Watching {source_uri} for changes every {status.interval:g} s · last update: {last}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ..core.display import display_markup
 from ..core.table_query import has_constraints, selection_problem
 from ..live import LiveStatus
 from ..sources.base import Source
@@ -104,7 +104,7 @@ class ModelsScreen(Screen[None]):
         return self.query_one(ModelTable)
 
     def _title_text(self, total: int | None, filtered: bool = False) -> str:
-        uri = escape(self.mc_app.source.uri)
+        uri = display_markup(self.mc_app.source.uri)  # a markup string: the URI escaped
         count = "" if total is None else f"{total:,} model{'s' if total != 1 else ''}" + (" match" if filtered else "")
         return f"[b $accent]modelcompare[/]  [dim]{uri}[/dim]  {count}"
 

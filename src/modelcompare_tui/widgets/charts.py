@@ -23,7 +23,6 @@ from typing import Any, ClassVar
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -31,8 +30,10 @@ from textual.containers import VerticalScroll
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ..core.display import display_text
 from .chart_render import ChartRows, ScalarChart, legend_lines, scalar_chart_rows
 from .messages import CardMessage, ControlMessage
+from .safe_text import shown
 
 MIN_CARD_WIDTH = 40  # columns of a card in the grid, at least
 MAX_GRID_COLUMNS = 4
@@ -80,6 +81,11 @@ class ChoosableCard(Widget, can_focus=True):
     Chosen: ClassVar[type[CardMessage[Any]]]
     Focused: ClassVar[type[CardMessage[Any]]]
 
+    def set_title(self, title: str) -> None:
+        """The border title: a metric/variant name, which is data. A str border
+        title is parsed as markup (`a[/]b` raises MarkupError): a Content is not."""
+        self.border_title = shown(title)
+
     def on_focus(self) -> None:
         self.post_message(self.Focused(self))
 
@@ -126,7 +132,7 @@ class ChartCard(ChoosableCard, can_focus=True):
         self.chart: ScalarChart | None = None
         self.legend_max_lines = legend_max_lines
         self.message_text = "loading…"
-        self.border_title = title
+        self.set_title(title)
         self._cache: tuple[tuple[int, int, int], list[Strip]] | None = None  # lines for (w, h, chart)
         self._styled: list[Strip] | None = None  # _cache's lines as shown
         self._blank = Strip.blank(0)
@@ -184,7 +190,7 @@ class ChartCard(ChoosableCard, can_focus=True):
         key = (width, height, id(chart))
         if self._cache is None or self._cache[0] != key:
             if chart is None:
-                lines = [text_strip(Text(self.message_text, style="dim", justify="center"), width)]
+                lines = [text_strip(Text(display_text(self.message_text), style="dim", justify="center"), width)]
             else:
                 lines = self.prepare(chart, width, height)[1]
             self._cache = (key, lines)

@@ -610,7 +610,7 @@ class DiffGrid(CursorTable, can_focus=True):
         if self.prepared is None or layout is None or not self.rows:
             if y == 2:
                 muted = styles["base"] + styles["empty"]
-                return Strip([Segment(fit("  " + self.empty_text, width), muted)], width)
+                return Strip([Segment(fit("  " + plain(self.empty_text), width), muted)], width)
             return Strip.blank(width, styles["base"])
         index = int(self.scroll_y) + y - 1
         if index >= len(self.lines):

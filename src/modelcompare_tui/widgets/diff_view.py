@@ -31,7 +31,6 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, RenderResult
@@ -45,6 +44,7 @@ from textual.worker import get_current_worker
 
 from ..core.colors import ModelColors
 from ..core.diff import CellStatus, DiffRow, DiffTable, details_diff, network_diff
+from ..core.display import display_text
 from ..core.gc_pause import gc_paused
 from ..core.model import Model
 from ..core.state import ComparisonState, DiffView
@@ -61,6 +61,7 @@ from .diff_grid import (
     prepare_table,
     shown_spans,
 )
+from .safe_text import SAFE_INPUT, shown
 from .tab_body import EmbedTarget, TabBody
 
 CURSOR_POST_DELAY = 0.3  # the cursor's row travels in the state once it rests
@@ -92,14 +93,11 @@ LEGEND = {
     "all": "≠ vs others  + some lack it  − absent",
 }
 
-# index-preserving: spans of a value still point at the same characters
-_VISIBLE = {c: 0x2400 + c for c in range(32) if c != 0x0A} | {0x7F: 0x2421, 0x09: " "}
-
-
 def _readable(value: str) -> str:
-    """`value` with its line breaks, every other control character shown as a
-    symbol (one character for one: span offsets stay valid)."""
-    return value.translate(_VISIBLE)
+    """`value` as display text with its line breaks. One character for one, so
+    span offsets stay valid: a CR is shown as ␍ first (display_text would fold
+    a CRLF pair into one line break)."""
+    return display_text(value.replace("\r", "\u240d"), multiline=True)
 
 
 def _highlighted(value: str, spans: list[tuple[int, int]], style: str) -> Text:
@@ -210,7 +208,7 @@ class CellValueDialog(ModalScreen[None]):
         titles = column_titles(models)
         name = ("line " if row.kind == "text-line" else "") + row.field
         with Vertical(id="cell-dialog", classes="dialog"):
-            yield Static(f"{escape(row.section)} › {escape(plain(name))}", classes="dialog-title")
+            yield Static(shown(f"{plain(row.section)} › {plain(name)}"), classes="dialog-title")
             who = Text.assemble(
                 ((BASE_MARK if k == 0 else "") + plain(titles[k]), f"bold {self.model_colors[models[k].id]}"),
                 "  ",
@@ -231,7 +229,7 @@ class CellValueDialog(ModalScreen[None]):
                 if cell.status is CellStatus.CHANGED and ref is not None and cell.value is not None:
                     base_value = row.cells[0].value
                     source = f"the base ({plain(titles[0])})" if ref == base_value else "another model"
-                    yield Static(f"It differs from {escape(source)}:", classes="cell-label")
+                    yield Static(shown(f"It differs from {source}:"), classes="cell-label")
                     ref_spans = changed_spans(cell.value, ref) if shown_spans(cell) else []
                     yield Static(_highlighted(ref, ref_spans, SPAN_STYLE), classes="cell-value", id="cell-ref")
                 yield Static(self._across(titles), classes="cell-label", id="cell-across")
@@ -352,7 +350,7 @@ class DiffBody(TabBody):
         yield DiffBar(id="diff-bar")
         yield Static(id="diff-notes")
         yield SearchBox(placeholder="search fields, sections and values · enter keep · esc undo",
-                        id="diff-search", disabled=True)
+                        id="diff-search", disabled=True, highlighter=SAFE_INPUT)
         grid = DiffGrid(self.colors, id="diff-grid")
         grid.empty_text = f"Comparing {len(self.models)} model{'s' if len(self.models) != 1 else ''}…"
         yield grid

@@ -15,6 +15,7 @@ from textual import events, on
 from textual.timer import Timer
 from textual.widgets import Input
 
+from .safe_text import SAFE_INPUT
 from .tab_body import TabBody
 
 FILTER_POST_DELAY = 0.3
@@ -40,7 +41,7 @@ class MetricFilterBody(TabBody):
     def filter_box(self, things: str) -> Input:
         """The (closed) box, for compose; `things`: what it filters, for its placeholder."""
         return Input(placeholder=f"filter {things}: substring, or glob (loss*, */val) · enter keep · esc undo",
-                     id=self.FILTER_ID, classes=FILTER_BOX_CLASS, disabled=True)
+                     id=self.FILTER_ID, classes=FILTER_BOX_CLASS, disabled=True, highlighter=SAFE_INPUT)
 
     # -- what subclasses say ----------------------------------------------------------------
     def wanted_filter(self) -> str:
@@ -72,6 +73,7 @@ class MetricFilterBody(TabBody):
     def action_filter(self) -> None:
         box = self.query_one(f"#{self.FILTER_ID}", Input)
         self._filter_before = self.wanted_filter()
+        self._sync_filter_box(self._filter_before)  # a state opened with a filter: the box holds it too
         box.disabled = False
         box.add_class("-shown")
         box.focus()

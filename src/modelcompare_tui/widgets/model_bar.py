@@ -14,6 +14,7 @@ from textual.content import Content
 
 from ..core.cells import shorten
 from ..core.colors import ModelColors, hex_to_rgb
+from ..core.display import display_text
 from ..core.model import Model
 from .click_bar import ClickBar, Part
 
@@ -86,7 +87,7 @@ class ModelBar(ClickBar):
 
     def _model_name(self, model_id: str) -> str:
         model = self._models.get(model_id)
-        return model.name if model else model_id[:8]
+        return display_text(model.name if model else model_id[:8])
 
     def _render_chips(self) -> None:
         if self._colors is None:

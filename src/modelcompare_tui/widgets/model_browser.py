@@ -13,11 +13,20 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ..core.colors import ModelColors
+from ..core.display import display_markup, display_text
 from ..core.model import ModelQuery
-from ..core.table_query import ColumnFilter, active_filters, clear_all_filters, clear_filter, has_constraints, set_filter
+from ..core.table_query import (
+    ColumnFilter,
+    active_filters,
+    clear_all_filters,
+    clear_filter,
+    has_constraints,
+    set_filter,
+)
 from ..sources.base import Source
 from .click_bar import ClickBar, Part
 from .model_table import ModelTable
+from .safe_text import SAFE_INPUT
 
 EMPTY_STORE_TEXT = """\
 [b]No models here yet.[/b]
@@ -59,7 +68,8 @@ class FilterBar(ClickBar):
             self.display = bool(filters)
         parts: list[Part] = [(("Filters ", "bold"), None)]
         for f in filters:
-            parts.append(((f" {f.describe()} ✕ ", "on $primary 30%"), f"clear({f.column!r})"))
+            # a filter's values are data (tags, projects, users)
+            parts.append(((f" {display_text(f.describe())} ✕ ", "on $primary 30%"), f"clear({f.column!r})"))
             parts.append((" ", None))
         if filters:
             parts.append((("  ✕ clear all", "bold"), "clear_all"))
@@ -71,10 +81,6 @@ class FilterBar(ClickBar):
 
     def action_clear_all(self) -> None:
         self.post_message(self.ClearRequested(None))
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")
 
 
 class ModelBrowser(Vertical):
@@ -113,6 +119,7 @@ class ModelBrowser(Vertical):
             placeholder="/  search name, tags, project",
             compact=True,
             id="search",
+            highlighter=SAFE_INPUT,
         )
         bar = FilterBar(id="filters")
         bar.display = False
@@ -125,7 +132,7 @@ class ModelBrowser(Vertical):
             compared=self._compared,
             id="table",
         )
-        empty = Static(EMPTY_STORE_TEXT.format(uri=_escape(self.source.uri)), id="empty-store")
+        empty = Static(EMPTY_STORE_TEXT.format(uri=display_markup(self.source.uri)), id="empty-store")
         empty.display = False
         yield empty
 

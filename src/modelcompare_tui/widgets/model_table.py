@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 
 from ..core.cells import shorten
 from ..core.colors import ModelColors
+from ..core.display import display_text
 from ..core.model import MODEL_COLUMNS, ModelQuery, ModelRow
 from ..core.table_query import ColumnFilter, active_filters, cycle_sort, get_filter
 from ..sources.base import Source
@@ -69,10 +70,11 @@ DEFAULT_COLUMNS = tuple(c for c in MODEL_COLUMNS if c != "id")
 
 
 def cell_text(row: ModelRow, column: str) -> str:
-    """What a cell shows: dates as `YYYY-MM-DD HH:MM` (UTC), tags comma-separated."""
+    """What a cell shows: dates as `YYYY-MM-DD HH:MM` (UTC), tags comma-separated;
+    display text (names and tags are data: an escape sequence must not reach the terminal)."""
     if column in ("created", "updated"):
-        return getattr(row, column)[:16].replace("T", " ")
-    return row.cell(column)
+        return display_text(getattr(row, column)[:16].replace("T", " "))
+    return display_text(row.cell(column))
 
 
 def fit(text: str, width: int, *, middle: bool = False) -> str:

@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ..core.colors import ModelColors
+from ..core.display import display_text
 from ..core.model import Model
 from ..core.plotmerge import PlotGroup, SummaryChart, merge_plots, summary_chart
 from ..core.state import ComparisonState, PlotsView
@@ -51,6 +52,7 @@ from .chart_render import (
 from .charts import MAX_LEGEND_LINES, ChoosableCard
 from .filter_box import MetricFilterBody
 from .messages import CardMessage
+from .safe_text import shown
 from .tab_body import EmbedTarget
 
 FOCUS_POST_DELAY = 0.3
@@ -149,8 +151,8 @@ class PlotCard(ChoosableCard, can_focus=True):
         self.chart_height = chart_height
         self.legend_max = legend_max
         self._cache: tuple[tuple[int, int], Text] | None = None
-        self.border_title = "Summary · single values" if summary is not None else (
-            group_title(group) if group is not None else key)
+        self.set_title("Summary · single values" if summary is not None else (
+            group_title(group) if group is not None else key))
         self._legend_rows = min(legend_max, len(self._legend_items()))
         if self.is_plotext:
             self.styles.height = chart_height + self._legend_rows + 2
@@ -204,7 +206,7 @@ class PlotCard(ChoosableCard, can_focus=True):
         summary = self.summary
         assert summary is not None
         if not summary.names:
-            return Text("No single values" + (f" match {summary.table.metric_filter!r}"
+            return Text("No single values" + (f" match {display_text(repr(summary.table.metric_filter))}"
                                                if summary.table.metric_filter else ""), style="dim")
         bars = summary_bars(summary, self.models, self.model_colors)
         table = value_table_to_rich(summary.table, extremes=True, colors=self.model_colors, header=False)
@@ -429,7 +431,7 @@ class PlotsBody(MetricFilterBody):
             text = (f"No plot matches {self.view.metric_filter!r} (/ edits the filter)" if self.view.metric_filter
                     else "These models report no plots" + (f" at or before iteration {self.view.iteration:,}"
                                                            if self.view.iteration is not None else ""))
-            cards.append(Static(text, classes="plot-list--empty"))
+            cards.append(Static(shown(text), classes="plot-list--empty"))  # the filter is data: never markup
         plot_list.mount_all(cards)
         self._update_bar()
 
@@ -468,7 +470,7 @@ class PlotsBody(MetricFilterBody):
             card = PlotCard(key, self.models, self.colors, group=group, chart_height=height,
                             legend_max=MAX_LEGEND_LINES, classes="plot-max-card")
         else:
-            host.mount(Static(f"No plot {key!r} at this iteration" if self._groups is not None else "loading…",
+            host.mount(Static(shown(f"No plot {key!r} at this iteration" if self._groups is not None else "loading…"),
                               classes="plot-list--empty"))
             return
         host.mount(card)
@@ -546,7 +548,7 @@ class PlotsBody(MetricFilterBody):
         sep = ("  ·  ", "dim")
         text.append("Plots", style="bold")
         if self.maximized:
-            text.append(" › " + view.focused, style="bold")
+            text.append(" › " + display_text(view.focused), style="bold")
         text.append(*sep)
         text.append("iteration ", style="dim")
         if view.iteration is None:
@@ -561,5 +563,5 @@ class PlotsBody(MetricFilterBody):
         if view.metric_filter:
             text.append(*sep)
             text.append("filter ", style="dim")
-            text.append(view.metric_filter, style="bold")
+            text.append(display_text(view.metric_filter), style="bold")
         self.query_one("#plots-bar", Static).update(text)

@@ -27,6 +27,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from ..core.colors import ModelColors
+from ..core.display import display_text
 from ..core.scalars import (
     EQUAL_MARK,
     MAX_GLYPH,
@@ -194,9 +195,11 @@ class ValueTableView(CursorTable, can_focus=True):
                     glyph_w[i] = 1
         body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (glyph_w[i] + 1 if glyph_w[i] else 0)
                   for i in range(n)]
-        column_w = [max(body_w[i], min(cell_len(label), MAX_LABEL_WIDTH), 1) for i, label in enumerate(table.labels)]
-        metric_w = min(MAX_METRIC_WIDTH, max([len("metric")] + [cell_len(r.metric) for r in table.rows]))
-        variant_w = min(MAX_VARIANT_WIDTH, max([len("variant")] + [cell_len(r.variant) for r in table.rows]))
+        labels = [display_text(label) for label in table.labels]
+        column_w = [max(body_w[i], min(cell_len(label), MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
+        metric_w = min(MAX_METRIC_WIDTH, max([len("metric")] + [cell_len(display_text(r.metric)) for r in table.rows]))
+        variant_w = min(MAX_VARIANT_WIDTH,
+                        max([len("variant")] + [cell_len(display_text(r.variant)) for r in table.rows]))
         fixed_w = MARK_WIDTH + metric_w + GAP + variant_w
         return _Layout(metric_w, variant_w, value_w, delta_w, glyph_w, column_w, fixed_w, numbers, deltas)
 
@@ -258,7 +261,7 @@ class ValueTableView(CursorTable, can_focus=True):
         if table is None:
             return self.empty_text
         if table.metric_filter and table.total_rows:
-            return f"No metric matches {table.metric_filter!r} (/ edits the filter)"
+            return display_text(f"No metric matches {table.metric_filter!r} (/ edits the filter)")
         return "These models report no scalars"
 
     def _render_header(self, width: int) -> Strip:
@@ -271,6 +274,7 @@ class ValueTableView(CursorTable, can_focus=True):
         segments = []
         for i, label in enumerate(table.labels):
             w = layout.column_w[i]
+            label = display_text(label)  # a model's name: data
             text = label if cell_len(label) <= w else fit(label, w)
             # the label ends over the values' last digit when it fits there
             digits_end = w - self._tail_width(i)
@@ -312,7 +316,8 @@ class ValueTableView(CursorTable, can_focus=True):
         mark_style = row_style + self.get_component_rich_style("value-table--equal")
         fixed = Strip([
             Segment((EQUAL_MARK if row.all_equal else " ").ljust(MARK_WIDTH), mark_style),
-            Segment(fit(row.metric, layout.metric_w) + " " * GAP + fit(row.variant, layout.variant_w), row_style),
+            Segment(fit(display_text(row.metric), layout.metric_w) + " " * GAP
+                    + fit(display_text(row.variant), layout.variant_w), row_style),
         ])
         missing = self.get_component_rich_style("value-table--missing")
         max_style = self.get_component_rich_style("value-table--max")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from textual.worker import Worker, WorkerState
 
+from ..core.display import display_text
+
 
 class ReportWorkerErrors:
     """Mixin for widgets and screens that run workers with exit_on_error=False."""
@@ -24,4 +26,5 @@ def report_error(app: object, error: BaseException | None) -> None:
     if reporter is not None:
         reporter(error)
     elif error is not None:  # an App without report_error (a test harness)
-        app.notify(str(error), severity="error")  # type: ignore[attr-defined]
+        # never parsed as markup: an exception's text may quote data (`a[/]b`)
+        app.notify(display_text(str(error), multiline=True), severity="error", markup=False)  # type: ignore[attr-defined]
