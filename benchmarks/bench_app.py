@@ -50,11 +50,11 @@ TAGS = ("baseline", "sweep", "fp16", "distilled", "prod", "ablation", "lr-search
 
 
 def build_demo_store(path: Path) -> None:
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     store = SQLiteStore(path)
     try:
-        from modelcompare_tui.core.demo import generate_demo
+        from modelcompare_tui.demo import generate_demo
 
         store.import_records(generate_demo(40, 0))
     except ImportError:  # an older tree without the demo generator
@@ -67,7 +67,7 @@ def build_demo_store(path: Path) -> None:
 def build_big_store(path: Path, n: int) -> None:
     """`n` light models (the table's columns only), written in batches."""
     from modelcompare_tui.core.model import Model, ModelRecord
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     tmp = path.with_suffix(".partial")
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -105,7 +105,7 @@ CHILD_START = textwrap.dedent(
     """
     import os, sys, time
     from modelcompare_tui.app import ModelCompareApp
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     out = sys.argv[2]
 
@@ -191,7 +191,7 @@ CHILD_INTERACTIVE = textwrap.dedent(
     import asyncio, json, resource, sys, time
     from textual import events
     from modelcompare_tui.app import create_app
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
     from modelcompare_tui.widgets.model_table import ModelTable
 
     PACE = float(sys.argv[2])

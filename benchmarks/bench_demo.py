@@ -1,4 +1,4 @@
-"""Speed and size of the demo registry (core/demo.py).
+"""Speed and size of the demo registry (the demo package).
 
 Targets: the default 40-model demo generates in <= 1.0 s and holds <= 2,000,000
 scalar points (so `modelcompare --demo` creates its store in a couple of
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from modelcompare_tui.core.demo import generate_demo
+from modelcompare_tui.demo import generate_demo
 
 TARGET_SECONDS_40 = 1.0
 TARGET_POINTS_40 = 2_000_000

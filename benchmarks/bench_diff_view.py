@@ -35,7 +35,7 @@ from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.config_flatten import _parse_cached
 from modelcompare_tui.core.model import Config, Model, ModelRecord
 from modelcompare_tui.core.state import ComparisonState
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 N_MODELS = 100
 SWEEP_KEYS = 400
@@ -48,7 +48,7 @@ def sweep_config(m: int) -> str:
 
 
 def build_bench_store(path: Path) -> tuple[SQLiteStore, list[str], list[str]]:
-    from modelcompare_tui.core.demo import generate_demo
+    from modelcompare_tui.demo import generate_demo
 
     done = path.with_name(path.name + ".done")
     if not done.exists():

@@ -49,8 +49,8 @@ PYTHON = sys.executable
 def build_store(path: Path) -> tuple[str, ...]:
     import numpy as np
 
-    from modelcompare_tui.core.demo import generate_demo
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.demo import generate_demo
+    from modelcompare_tui.sources.store import SQLiteStore
 
     store = SQLiteStore(path)
     ids = tuple(store.import_records(generate_demo(5, 0)))
@@ -100,7 +100,7 @@ def app_command(store: Path, state: str, live: bool) -> list[str]:
         return [PYTHON, "-m", "modelcompare_tui", "--store", str(store), state]
     code = ("import sys; from modelcompare_tui.app import create_app; "
             "from modelcompare_tui.core.state import decode_state; "
-            "from modelcompare_tui.sources.sqlite_store import SQLiteStore; "
+            "from modelcompare_tui.sources.store import SQLiteStore; "
             "create_app(SQLiteStore(sys.argv[1]), decode_state(sys.argv[2]), live=0).run()")
     return [PYTHON, "-c", f'"{code}"', str(store), state]
 
@@ -123,7 +123,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     import numpy as np
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     path, seconds, rate, tick = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     ids = sys.argv[5:]
@@ -162,7 +162,7 @@ def idle_cpu(store: Path, state: str, seconds: float, live: bool) -> float:
 
 def poll_cost_us(store_path: Path, ids: tuple[str, ...]) -> float:
     from modelcompare_tui.live import LivePoller
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     store = SQLiteStore(store_path)
     poller = LivePoller(store, lambda: ids, lambda change: None)

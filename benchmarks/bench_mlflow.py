@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from mlflow_fixtures import default_store, file_store_allowed, start_mlflow_server  # noqa: E402
 
 from modelcompare_tui.core.model import ModelQuery  # noqa: E402
-from modelcompare_tui.sources.mlflow_rest import open_mlflow_source  # noqa: E402
-from modelcompare_tui.sources.mlruns import open_mlruns_source  # noqa: E402
+from modelcompare_tui.sources.mlflow.rest import open_mlflow_source  # noqa: E402
+from modelcompare_tui.sources.mlflow.mlruns import open_mlruns_source  # noqa: E402
 
 MODELS = 5
 METRICS = 10

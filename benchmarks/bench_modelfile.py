@@ -28,7 +28,7 @@ import numpy as np
 
 from modelcompare_tui.core import modelfile
 from modelcompare_tui.core.modelfile import load_model_file, write_model_file
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 TARGET_POINTS_PER_S = 500_000
 SERIES_PER_MODEL = 10

@@ -41,7 +41,7 @@ from modelcompare_tui.core.model import Config, Model, ModelRecord
 from modelcompare_tui.core.scalars import graph_groups
 from modelcompare_tui.core.state import ComparisonState, ScalarsView
 from modelcompare_tui.sources.base import SourceError
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 N_MODELS = 10
 N_SERIES = 100

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from modelcompare_tui.core.model import Config, MetadataItem, Model, ModelQuery, ModelRecord, ScalarSeries
-from modelcompare_tui.sources.sqlite_store import CACHE_KB, SCHEMA_VERSION, SQLiteStore
+from modelcompare_tui.sources.store import CACHE_KB, SCHEMA_VERSION, SQLiteStore
 
 GENERATOR_VERSION = 2  # bump when the generated data changes: the stored benchmark store is rebuilt
 ROOT = Path(__file__).resolve().parent.parent
@@ -342,7 +342,7 @@ def measure_reads(report: Report, scale: Scale, store_path: Path, big_ids: list[
 
 READER = """
 import sys
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.core.model import ModelQuery
 import numpy
 def status_mb(key):

@@ -25,7 +25,7 @@ from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, MetadataItem, Model, ModelRecord
 from modelcompare_tui.core.state import ComparisonState, DiffView
 from modelcompare_tui.sources.base import Source
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import TabBody
 
 IDS = ("a0" * 16, "b1" * 16, "c2" * 16, "d3" * 16)

@@ -22,7 +22,7 @@ from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, Model, ModelRecord, Plot, ScalarSeries
 from modelcompare_tui.core.state import ComparisonState, ScalarsView
 from modelcompare_tui.sources.base import Source
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import TabBody
 
 IDS = ("a1" * 16, "b2" * 16, "c3" * 16)

@@ -349,8 +349,8 @@ REAL_BODIES = dict(compare.TAB_BODIES)  # saved before the autouse fixture stubs
 async def test_real_tab_bodies_mount_in_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The shell with the bodies this build ships: each tab mounts its body (or
     says it is not available) and survives a change of the compared models."""
-    from modelcompare_tui.core.demo import generate_demo
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.demo import generate_demo
+    from modelcompare_tui.sources.store import SQLiteStore
 
     monkeypatch.setattr(compare, "TAB_BODIES", REAL_BODIES)
     store = SQLiteStore(tmp_path / "demo.db")

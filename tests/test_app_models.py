@@ -14,7 +14,7 @@ from modelcompare_tui.screens.compare import CompareScreen
 from modelcompare_tui.screens.dialogs import FilterDialog, HelpDialog
 from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.sources.base import SourceError
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.model_browser import FilterBar
 from modelcompare_tui.widgets.model_table import PAGE_SIZE, ModelTable
 

@@ -17,7 +17,7 @@ from modelcompare_tui.cli import main
 from modelcompare_tui.core.model import Model, ModelRecord, Plot, ScalarSeries
 from modelcompare_tui.core.modelfile import export_document, write_model_file
 from modelcompare_tui.core.state import decode_state
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -158,3 +158,27 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], needle: s
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert needle in result.stderr
+
+
+def test_global_options_work_before_or_after_the_command(tmp_path) -> None:  # noqa: ANN001
+    """PRODUCT §4: --store, --source, --demo, --theme before or after the command."""
+    from modelcompare_tui.cli import main
+
+    store = tmp_path / "s.db"
+    assert main(["--store", str(store), "demo", "--models", "2"]) == 0
+    assert main(["demo", "--models", "1", "--seed", "1", "--store", str(store)]) == 0
+    for argv in (["--store", str(store), "list", "--format", "json"],
+                 ["list", "--format", "json", "--store", str(store)],
+                 ["--theme", "light", "list", "--store", str(store), "--format", "json"]):
+        import contextlib
+        import io
+        import json
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(argv) == 0, argv
+        assert json.loads(out.getvalue())["total"] == 3, argv
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--demo", "list", "--format", "json", "--limit", "3"]) == 0
+    assert len(json.loads(out.getvalue())["models"]) == 3

@@ -1,4 +1,4 @@
-"""The demo registry generator (core/demo.py): deterministic, realistic, valid."""
+"""The demo registry generator (the demo package): deterministic, realistic, valid."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from modelcompare_tui.core.demo import DEFAULT_NOW, DemoError, generate_demo, iter_demo
+from modelcompare_tui.demo import DEFAULT_NOW, DemoError, generate_demo, iter_demo
 from modelcompare_tui.core.model import CONFIG_FORMATS, PLOT_KINDS, STATUSES, ModelRecord
 from modelcompare_tui.core.modelfile import check_plot_data, dumps_document, export_document, parse_model_document
 

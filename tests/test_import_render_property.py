@@ -184,7 +184,7 @@ def views(ids: tuple[str, ...], doc: dict[str, Any]) -> list[ComparisonState]:
 @given(doc=model_files())
 def test_every_importable_file_renders_every_tab_in_every_format(
         doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     db, ids = import_file(doc, tmp_path, capsys)
     store = SQLiteStore(db)
@@ -207,7 +207,7 @@ def test_every_importable_file_renders_every_tab_in_every_format(
 
 async def _open_every_tab(db: Path, ids: tuple[str, ...]) -> None:
     from modelcompare_tui.app import create_app
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     from snapshot_apps.apps import settle
 

@@ -16,6 +16,7 @@ ALLOWED = {
     "core": {"core"},
     "sources": {"core", "sources"},
     "tracking": {"core", "sources", "tracking"},
+    "demo": {"core", "demo"},
 }
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from modelcompare_tui.app import create_app
-from modelcompare_tui.core.demo import generate_demo
+from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, ScalarsView
 from modelcompare_tui.live import LivePoller, SourceChange, changed_ids, poll_interval
@@ -23,7 +23,7 @@ from modelcompare_tui.render import watch_render
 from modelcompare_tui.screens.live_indicator import LiveIndicator
 from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.sources.base import SourceError
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.diff_grid import DiffGrid
 from modelcompare_tui.widgets.value_table import ValueTableView
 

@@ -19,17 +19,17 @@ import yaml
 from modelcompare_tui.core.config_flatten import flatten_config
 from modelcompare_tui.core.model import ModelQuery, ModelRow
 from modelcompare_tui.sources.base import SourceError
-from modelcompare_tui.sources.mlflow_common import (
+from modelcompare_tui.sources.mlflow.mapping import (
     nest_dotted,
     parse_model_id,
     params_config,
-    query_rows,
     series_keys,
     split_metric_key,
     version_model_id,
 )
-from modelcompare_tui.sources.mlflow_rest import MlflowRestSource, open_mlflow_source, parse_mlflow_uri
-from modelcompare_tui.sources.mlruns import MlrunsSource, open_mlruns_source, parse_metric_lines, parse_mlruns_uri
+from modelcompare_tui.sources.mlflow.mlruns import MlrunsSource, open_mlruns_source, parse_metric_lines, parse_mlruns_uri
+from modelcompare_tui.sources.mlflow.rest import MlflowRestSource, open_mlflow_source, parse_mlflow_uri
+from modelcompare_tui.sources.mlflow.table import query_rows
 
 try:  # tests/ as a package or as a plain folder on sys.path
     from .mlflow_fixtures import (  # noqa: F401  (fixtures are used by name)

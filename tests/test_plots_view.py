@@ -183,7 +183,7 @@ async def test_no_plots(tmp_path: Path) -> None:
 
     from scalars_fixtures import make_models
 
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     store = SQLiteStore(tmp_path / "empty.db")
     store.import_records([ModelRecord(m) for m in make_models()])

@@ -15,7 +15,7 @@ import pytest
 
 from modelcompare_tui.cli import main
 from modelcompare_tui.core.state import ComparisonState, encode_state
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_cli import make_records  # noqa: E402

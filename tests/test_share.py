@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 
 from modelcompare_tui.app import ModelCompareApp, canonical_source_uri, create_app, embed_command, same_source
 from modelcompare_tui.cli import main
-from modelcompare_tui.core.demo import generate_demo
+from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, DiffView, PlotsView, ScalarsView, decode_state, encode_state
 from modelcompare_tui.render import render_view
@@ -26,7 +26,7 @@ from modelcompare_tui.screens import compare
 from modelcompare_tui.screens.compare import CompareScreen
 from modelcompare_tui.screens.dialogs import ConfirmDialog, PasteStateDialog, StateInput, TextDialog
 from modelcompare_tui.screens.models import ModelsScreen
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import EmbedTarget
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -85,7 +85,7 @@ def test_snapshot_models_list(tmp_path: Path, snap_compare) -> None:  # noqa: AN
 
 def test_snapshot_empty_store(tmp_path: Path, snap_compare) -> None:  # noqa: ANN001
     from modelcompare_tui.app import create_app
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     store = SQLiteStore(tmp_path / "empty.db")
     store.uri = "/data/models.db"

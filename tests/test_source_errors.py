@@ -9,7 +9,7 @@ import pytest
 from modelcompare_tui.core.display import is_display_safe
 from modelcompare_tui.sources import SourceError, open_source
 from modelcompare_tui.sources.base import shown_uri
-from modelcompare_tui.sources.mlflow_rest import RestClient
+from modelcompare_tui.sources.mlflow.client import RestClient
 
 HOSTILE = "boom\x1b]52;c;SElKQUNL\x07\x1b[2J\r\nsecond line\x9b31m\u202eevil"
 

@@ -34,7 +34,7 @@ FORMATS = ("text", "ansi", "json", "csv", "md", "svg", "html")
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    from modelcompare_tui.sources.sqlite_store import SQLiteStore
+    from modelcompare_tui.sources.store import SQLiteStore
 
     points = [[i, 1.0 / (i + 1), 1_700_000_000 + 10 * i] for i in range(40)]
     doc = {"format": FORMAT, "models": [

@@ -26,9 +26,10 @@ from modelcompare_tui.core.model import (
     Plot,
     ScalarSeries,
 )
-from modelcompare_tui.sources import sqlite_store
+from modelcompare_tui.sources import store as store_package
+from modelcompare_tui.sources.store import codec, schema, writes
 from modelcompare_tui.sources.base import SourceError
-from modelcompare_tui.sources.sqlite_store import SCHEMA_VERSION, SQLiteStore
+from modelcompare_tui.sources.store import SCHEMA_VERSION, SQLiteStore
 
 NAN = float("nan")
 INF = float("inf")
@@ -174,7 +175,7 @@ def test_any_sequence_of_appends_and_resumes_matches_a_reference(batches) -> Non
     points and the summary equal a dict where each report overwrites its iteration."""
     reference: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sqlite_store, "CHUNK_POINTS", 32)
+        mp.setattr(writes, "CHUNK_POINTS", 32)
         store = SQLiteStore(Path(tmp) / "s.db")
         new_model(store)
         for it, v, ts in batches:
@@ -196,7 +197,7 @@ def test_any_sequence_of_appends_and_resumes_matches_a_reference(batches) -> Non
 def test_small_appends_keep_few_partial_chunks(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """A training loop flushing a few points at a time must not rewrite the whole
     tail chunk each time, nor leave a long run of tiny chunks."""
-    monkeypatch.setattr(sqlite_store, "CHUNK_POINTS", 256)
+    monkeypatch.setattr(writes, "CHUNK_POINTS", 256)
     rewritten = [0]
     original = SQLiteStore._write_chunks
 
@@ -243,7 +244,7 @@ def reference_series(it, v, ts, start, end, by, buckets):  # noqa: ANN001, ANN20
 def test_series_equals_downsampling_every_point_and_decodes_few_chunks(
     store: SQLiteStore, monkeypatch: pytest.MonkeyPatch, clock: str
 ) -> None:
-    monkeypatch.setattr(sqlite_store, "CHUNK_POINTS", 16)
+    monkeypatch.setattr(writes, "CHUNK_POINTS", 16)
     rng = np.random.default_rng(3)
     n = 6000
     it = np.cumsum(rng.integers(1, 4, n)).astype(np.int64)
@@ -666,8 +667,8 @@ def test_a_damaged_store_fails_reads_with_a_source_error(tmp_path: Path) -> None
 def test_new_store_is_current_marked_and_in_wal_mode(store: SQLiteStore, store_path: Path) -> None:
     conn = store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA application_id").fetchone()[0] == sqlite_store.APPLICATION_ID
-    assert conn.execute("PRAGMA page_size").fetchone()[0] == sqlite_store.PAGE_SIZE
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == store_package.APPLICATION_ID
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == store_package.PAGE_SIZE
     assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == SCHEMA_VERSION
 
 
@@ -696,7 +697,7 @@ def make_v1_store(path: Path, it: np.ndarray, v: np.ndarray, ts: np.ndarray, chu
     conn.execute("BEGIN")
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value)")
     conn.execute("INSERT INTO meta VALUES ('schema_version', 1), ('generation', 5)")
-    sqlite_store._run_script(conn, sqlite_store._SCHEMA_V1)
+    schema._run_script(conn, schema._SCHEMA_V1)
     conn.execute(
         """INSERT INTO models (id, name, project, tags, created, updated, comment, uri, labels, metadata,
                                config_format, config_text, search_text, gen)
@@ -716,7 +717,7 @@ def make_v1_store(path: Path, it: np.ndarray, v: np.ndarray, ts: np.ndarray, chu
     ms = np.round(ts * 1000).astype(np.int64)
     for no in range(n_chunks):
         part = slice(no * chunk, (no + 1) * chunk)
-        v1_row = sqlite_store._encode_chunk(it[part], v[part], ms[part])[:-1]  # v1 had no extremes
+        v1_row = codec._encode_chunk(it[part], v[part], ms[part])[:-1]  # v1 had no extremes
         conn.execute(f"INSERT INTO chunks VALUES (1, {no}, {', '.join('?' * len(v1_row))})", v1_row)
     conn.execute("INSERT INTO single_values VALUES (1, 'acc', 0.5)")
     conn.execute("INSERT INTO plots VALUES (1, 'cm', 'val', 7, 'text', '{\"text\": \"t\"}', 1.0)")
@@ -737,7 +738,7 @@ def test_v1_store_migrates_with_its_data(tmp_path: Path) -> None:
     conn = store.conn
     assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()[0]
-    assert conn.execute("PRAGMA application_id").fetchone()[0] == sqlite_store.APPLICATION_ID
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == store_package.APPLICATION_ID
     columns = {r[1] for r in conn.execute("PRAGMA table_info(models)")}
     assert "config_text" not in columns and "name" in columns
     assert conn.execute("SELECT count(*) FROM chunks WHERE extremes IS NULL").fetchone()[0] == 0
@@ -849,7 +850,7 @@ def test_search_by_index_or_scan_matches_a_python_reference(
     """Whatever answers a search (trigram index or instr scan, either page plan),
     the rows are the case-insensitive substring matches, before and after writes."""
     if plan == "no_index":  # an SQLite without FTS5 trigram: the store does without
-        monkeypatch.setattr(sqlite_store, "fts_trigram_available", lambda conn: False)
+        monkeypatch.setattr(schema, "fts_trigram_available", lambda conn: False)
     else:
         monkeypatch.setattr(SQLiteStore, "_index_drives_search", staticmethod(lambda *_: plan == "index_drives"))
     monkeypatch.setattr(SQLiteStore, "_walk_sort_index", staticmethod(lambda *_: walk))
@@ -875,7 +876,7 @@ def test_v3_store_migrates_to_a_search_index_that_writes_keep_in_sync(
     rng = random.Random(5)
     models = search_models(rng, 40)
     with monkeypatch.context() as v3:
-        v3.setattr(sqlite_store, "SCHEMA_VERSION", 3)
+        v3.setattr(schema, "SCHEMA_VERSION", 3)
         old = SQLiteStore(path)
         for m in models:
             old.save_model(m)
@@ -910,7 +911,7 @@ def test_a_store_whose_sqlite_cannot_read_its_index_scans(
     for m in models:
         store.save_model(m)
     store.close()
-    monkeypatch.setattr(sqlite_store, "fts_trigram_available", lambda conn: False)
+    monkeypatch.setattr(schema, "fts_trigram_available", lambda conn: False)
     store = SQLiteStore(store_path)
     assert_searches_match_the_reference(store, models, random.Random(10))
     message = str(store._error(sqlite3.OperationalError("no such module: fts5")))

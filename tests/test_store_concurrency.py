@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from modelcompare_tui.core.model import Model
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 K = 300  # points per write
 ROUNDS = 80
@@ -22,7 +22,7 @@ ROUNDS = 80
 WRITER = """
 import sys, time
 import numpy as np
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 path, model_id, k, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 store = SQLiteStore(path)
 n = 0

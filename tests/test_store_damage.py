@@ -29,7 +29,7 @@ from modelcompare_tui.core.modelfile import write_model_file
 from modelcompare_tui.core.state import ComparisonState, encode_state
 from modelcompare_tui.sources import SourceError
 from modelcompare_tui.sources.base import DamagedSourceError
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 IDS = [f"{i:032x}" for i in range(2)]
 

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.tracking import OutputModel
 
 

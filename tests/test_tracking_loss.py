@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.tracking import BufferFullError, OutputModel, TrackingError
 
 # Holds the store's write lock (BEGIN EXCLUSIVE) until a line arrives on stdin or

@@ -45,7 +45,7 @@ from modelcompare_tui.core.model import (
     ScalarSeries,
 )
 from modelcompare_tui.core.state import ComparisonState, encode_state
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile_strings import HOSTILE, unsafe_chars

@@ -86,11 +86,11 @@ def canonical_source_uri(uri: str) -> str:
             return text
     try:
         if text.lower().startswith(("mlflow+http://", "mlflow+https://")):
-            from .sources.mlflow_rest import parse_mlflow_uri
+            from .sources.mlflow.rest import parse_mlflow_uri
 
             return parse_mlflow_uri(text)[0]
         if text.lower().startswith("mlruns:"):
-            from .sources.mlruns import parse_mlruns_uri
+            from .sources.mlflow.mlruns import parse_mlruns_uri
 
             return parse_mlruns_uri(text)[0]
     except SourceError:
@@ -211,6 +211,9 @@ class ModelCompareApp(App[None]):
 
     def on_mount(self) -> None:
         self._start_live()
+        if self._opened_read_only():
+            self.notify("This store opened read-only: live writes are off (training code cannot log to it).",
+                        title="Read-only store", timeout=6)
         if self._initial_state is not None and self._initial_state.models:
             self.open_state(self._initial_state)
 
@@ -522,12 +525,19 @@ class ModelCompareApp(App[None]):
             return bool(self.comparison.models)
         return True
 
+    def _opened_read_only(self) -> bool:
+        """A writable kind of source (the embedded store) that could only be opened
+        read-only: a read-only file, folder or file system."""
+        return getattr(type(self.source), "read_only", True) is False and bool(self.source.read_only)
+
     # -- live updates -------------------------------------------------------------------
     def _start_live(self) -> None:
         if self._poller is not None:
             self._poller.stop()
             self._poller = None
         interval = poll_interval(self.source) if self._live_interval is None else self._live_interval
+        if not getattr(self.source, "sees_changes", True):
+            interval = 0  # opened immutable: nobody can be writing it, there is nothing to poll for
         if interval <= 0:
             self._set_live(LiveStatus())
             return

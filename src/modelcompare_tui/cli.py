@@ -29,7 +29,7 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
     from .sources.base import SourceError
 
     types: list[type[BaseException]] = [UsageError, SourceError, StateError]
-    from .core.demo import DemoError
+    from .demo import DemoError
     from .core.modelfile import ModelFileError
     from .core.safe_files import SafeWriteError
 
@@ -56,9 +56,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _add_source_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", metavar="PATH", help="the embedded store at PATH")
-    p.add_argument("--source", metavar="URI", help="a store path, sqlite:///…, mlflow+http(s)://…, mlruns:///…")
+def _add_source_options(p: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    # global options work before or after the command: a subcommand's copy
+    # leaves the value alone when not given (SUPPRESS), so one given before wins
+    default = None if top_level else argparse.SUPPRESS
+    p.add_argument("--store", metavar="PATH", default=default, help="the embedded store at PATH")
+    p.add_argument("--source", metavar="URI", default=default,
+                   help="a store path, sqlite:///…, mlflow+http(s)://…, mlruns:///…")
+
+
+def _add_global_options(p: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """--store, --source, --demo and --theme: accepted before or after a command
+    (--theme only matters to the app; a headless command accepts and ignores it)."""
+    _add_source_options(p, top_level=top_level)
+    p.add_argument("--demo", action="store_true", default=False if top_level else argparse.SUPPRESS,
+                   help="the demo store (created on first use)")
+    p.add_argument("--theme", choices=("dark", "light"), default=None if top_level else argparse.SUPPRESS,
+                   help="the app's theme (ignored by headless commands)")
 
 
 def _add_view_options(p: argparse.ArgumentParser) -> None:
@@ -91,24 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare machine-learning models side by side in the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"modelcompare {__version__}")
+    _add_global_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="fill the current store with realistic demo models")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("--models", type=int, default=40, metavar="N")
     p.add_argument("--seed", type=int, default=0, metavar="S")
 
     p = sub.add_parser("import", help="import model files into the store (all or nothing per file)")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("files", nargs="+", metavar="FILE")
 
     p = sub.add_parser("export", help="export models to a model file")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
 
     p = sub.add_parser("list", help="the models table, headless")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("--search", default="", metavar="TEXT")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--sort", metavar="COLUMN[:desc]", help="sort by a column, e.g. name or updated:desc")
@@ -117,14 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0, metavar="N", help="at most N rows (0: all)")
 
     p = sub.add_parser("share", help="print the state string of a comparison")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--tab", choices=TAB_CHOICES, default="details")
     p.add_argument("--base", metavar="ID")
     _add_view_options(p)
 
     p = sub.add_parser("render", help="print a comparison view headlessly (the embed target)")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("state", metavar="STATE")
     p.add_argument("--tab", choices=TAB_CHOICES)
     p.add_argument("--format", choices=RENDER_FORMATS, default="text")
@@ -134,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_view_options(p)
 
     p = sub.add_parser("report", help="write every tab of a comparison into one document")
-    _add_source_options(p)
+    _add_global_options(p)
     p.add_argument("state", metavar="STATE")
     p.add_argument("-o", "--output", required=True, metavar="FILE.md|FILE.html")
     p.add_argument("--width", type=int, default=100, metavar="W")
@@ -148,7 +163,7 @@ def build_app_parser() -> argparse.ArgumentParser:
         f"Commands: {', '.join(COMMANDS)} (modelcompare COMMAND --help).",
     )
     parser.add_argument("--version", action="version", version=f"modelcompare {__version__}")
-    _add_source_options(parser)
+    _add_source_options(parser, top_level=True)
     parser.add_argument("--demo", action="store_true", help="the app on the demo store (created on first use)")
     parser.add_argument("--theme", choices=("dark", "light"), help="start in this theme")
     parser.add_argument("state", nargs="?", metavar="STATE", help="open this comparison directly")
@@ -166,6 +181,10 @@ def _open(args: argparse.Namespace, *, create: bool | None = False):
     None: only the default store, for the app; False: `no store at PATH`)."""
     from .sources import open_source, resolve_source_uri
 
+    if getattr(args, "demo", False):
+        if args.store or args.source:
+            raise UsageError("--demo names the demo store: give it without --store/--source")
+        return ensure_demo_store()
     if create is None:
         create = not (args.store or args.source or os.environ.get("MODELCOMPARE_SOURCE"))
     return open_source(resolve_source_uri(args.source, args.store), create=create)
@@ -175,7 +194,7 @@ def _writable(source: Any):
     from .sources.base import ReadOnlySourceError
 
     if source.read_only:
-        from .sources.sqlite_store import SQLiteStore
+        from .sources.store import SQLiteStore
 
         if isinstance(source, SQLiteStore):
             raise ReadOnlySourceError(
@@ -196,12 +215,12 @@ def demo_store_path() -> Path:
 
 def ensure_demo_store(path: Path | None = None, n_models: int = 40, seed: int = 0):
     """The demo store, created (deterministically) on first use."""
-    from .sources.sqlite_store import SQLiteStore
+    from .sources.store import SQLiteStore
 
     path = path or demo_store_path()
     store = SQLiteStore(path)
     if store.count_models() == 0:
-        from .core.demo import generate_demo
+        from .demo import generate_demo
 
         store.import_records(generate_demo(n_models, seed))
     return store
@@ -285,7 +304,7 @@ def apply_view_overrides(state: Any, args: argparse.Namespace, tab: str | None =
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.models < 1 or args.models > 1000:
         raise UsageError(f"demo: --models must be between 1 and 1000, not {args.models}")
-    from .core.demo import generate_demo
+    from .demo import generate_demo
 
     store = _writable(_open(args, create=True))
     ids = store.import_records(generate_demo(args.models, args.seed))
@@ -419,7 +438,7 @@ def _state_source(args: argparse.Namespace, state: Any):
     """render/report: --store/--source beat the state's own source."""
     from .sources import open_source
 
-    if args.store or args.source:
+    if args.store or args.source or getattr(args, "demo", False):
         return _open(args, create=False)
     if state.source:
         return open_source(state.source, create=False)

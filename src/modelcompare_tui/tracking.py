@@ -52,7 +52,7 @@ import numpy as np
 from .core.display import display_line
 from .core.model import STATUSES, Config, MetadataItem, Model, Plot
 from .sources.base import BusySourceError, SourceError
-from .sources.sqlite_store import SQLiteStore, default_store_path
+from .sources.store import SQLiteStore, default_store_path
 
 __all__ = ["OutputModel", "TrackingError", "BufferFullError", "FLUSH_POINTS", "FLUSH_SECONDS", "MAX_BUFFERED"]
 

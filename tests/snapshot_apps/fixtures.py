@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 from modelcompare_tui.core.model import Config, MetadataItem, Model, ModelRecord
-from modelcompare_tui.sources.sqlite_store import SQLiteStore
+from modelcompare_tui.sources.store import SQLiteStore
 
 PROJECTS = ("vision", "nlp", "speech", "recsys")
 FRAMEWORKS = ("PyTorch", "TensorFlow", "JAX", "scikit-learn")

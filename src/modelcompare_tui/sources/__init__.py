@@ -12,7 +12,7 @@ __all__ = ["Source", "SourceError", "ReadOnlySourceError", "open_source", "resol
 def resolve_source_uri(source: str | None = None, store: str | None = None) -> str:
     """--store beats --source beats MODELCOMPARE_SOURCE beats the default store."""
     if store:
-        from .sqlite_store import store_path
+        from .store import store_path
 
         return str(store_path(store))
     if source:
@@ -20,7 +20,7 @@ def resolve_source_uri(source: str | None = None, store: str | None = None) -> s
     env = os.environ.get("MODELCOMPARE_SOURCE")
     if env:
         return env
-    from .sqlite_store import default_store_path
+    from .store import default_store_path
 
     return str(default_store_path())
 
@@ -30,11 +30,11 @@ def open_source(uri: str, *, create: bool = True) -> Source:
     that does not exist is created (import, demo, the app's default store);
     otherwise a missing store is `no store at PATH`."""
     if uri.startswith(("mlflow+http://", "mlflow+https://")):
-        from .mlflow_rest import open_mlflow_source
+        from .mlflow.rest import open_mlflow_source
 
         return open_mlflow_source(uri)
     if uri.startswith("mlruns://"):
-        from .mlruns import open_mlruns_source
+        from .mlflow.mlruns import open_mlruns_source
 
         return open_mlruns_source(uri)
     if uri.startswith("sqlite:///"):
@@ -45,6 +45,6 @@ def open_source(uri: str, *, create: bool = True) -> Source:
         )
     else:
         path = uri
-    from .sqlite_store import SQLiteStore
+    from .store import SQLiteStore
 
     return SQLiteStore(path, create=create)

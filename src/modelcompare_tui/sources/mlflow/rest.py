@@ -28,40 +28,39 @@ read in full (paged at the largest page size each endpoint allows) and kept for
 honoured as by the mlflow client.
 """
 
+
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import os
-import sys
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
-import numpy as np
-
-from ..core.display import display_line
-from .base import SourceError, shown_uri
-from .mlflow_common import (
+from ..base import SourceError, shown_uri
+from .backend import MlflowBackend
+from .client import RestClient
+from .mapping import parse_model_id
+from .rest_json import (
+    _history_from_points,
+    _logged_from_json,
+    _registered_from_json,
+    _run_from_json,
+    _version_from_json,
+)
+from .shapes import (
     ArtifactRef,
     Catalog,
     ExperimentData,
-    LatestMetric,
     LoggedModelData,
-    MlflowBackend,
-    MlflowSource,
     RawHistory,
     RegisteredModelData,
     RunData,
     VersionData,
-    parallel_map,
-    parse_model_id,
 )
+from .source import MlflowSource
 
 SCHEMES = ("mlflow+http", "mlflow+https")
 BULK_MAX_RUNS = 100
@@ -69,9 +68,6 @@ BULK_MAX_POINTS = 25_000  # the server's cap on one get-history-bulk answer
 BULK_BATCH_POINTS = 20_000  # expected points per request, leaving room for re-logged steps
 HISTORY_PAGE = 25_000
 RUN_SEARCH_IDS = 100
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-# The SQL store keeps +-inf as +-DBL_MAX; they are read back as the infinities logged.
-_DBL_MAX = sys.float_info.max
 
 
 def parse_mlflow_uri(uri: str) -> tuple[str, str]:
@@ -107,278 +103,8 @@ def parse_mlflow_uri(uri: str) -> tuple[str, str]:
     return f"{scheme}://{netloc}{path}", f"{http_scheme}://{netloc}{path}"
 
 
-def _one_line(text: str, limit: int = 200) -> str:
-    """A server's text (an error body, a header) as one line that is safe to print:
-    its escape sequences and controls are shown as symbols, never sent to a terminal."""
-    return display_line(text, limit)
-
-
-def _float(value: Any) -> float:
-    number = float(value)  # also reads "NaN", "Infinity", "-Infinity"
-    if number == _DBL_MAX:
-        return math.inf
-    if number == -_DBL_MAX:
-        return -math.inf
-    return number
-
-
-def _tags(items: Any) -> dict[str, str]:
-    if isinstance(items, dict):
-        return {str(k): str(v) for k, v in items.items()}
-    return {str(t.get("key")): str(t.get("value", "")) for t in items or [] if isinstance(t, dict)}
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-class RestClient:
-    """JSON over httpx with retries for transient failures and one-line errors."""
-
-    def __init__(
-        self,
-        base_url: str,
-        display_uri: str,
-        *,
-        timeout: float = 30.0,
-        connect_timeout: float = 5.0,
-        retries: int = 2,
-        backoff: float = 0.25,
-        max_parallel: int = 6,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.display = display_line(display_uri, 200)
-        self.timeout = timeout
-        self.retries = max(0, retries)
-        self.backoff = backoff
-        self.max_parallel = max(1, max_parallel)
-        headers = {"User-Agent": "modelcompare", "Accept": "application/json"}
-        auth: httpx.Auth | None = None
-        token = os.environ.get("MLFLOW_TRACKING_TOKEN")
-        user = os.environ.get("MLFLOW_TRACKING_USERNAME")
-        password = os.environ.get("MLFLOW_TRACKING_PASSWORD")
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        elif user and password is not None:
-            auth = httpx.BasicAuth(user, password)
-        verify: bool | str = True
-        if base_url.startswith("http://"):
-            verify = False  # no TLS at all: skips loading the CA bundle (~80 ms)
-        elif os.environ.get("MLFLOW_TRACKING_INSECURE_TLS", "").lower() in ("1", "true", "yes"):
-            verify = False
-        elif os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH"):
-            verify = os.environ["MLFLOW_TRACKING_SERVER_CERT_PATH"]
-        cert = os.environ.get("MLFLOW_TRACKING_CLIENT_CERT_PATH") or None
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers=headers,
-            auth=auth,
-            verify=verify,
-            cert=cert,
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=self.max_parallel + 2, max_keepalive_connections=self.max_parallel),
-            follow_redirects=False,
-            transport=transport,
-        )
-
-    def close(self) -> None:
-        self._client.close()
-
-    def _error_message(self, response: httpx.Response) -> str:
-        """The server's reason for an error status, as one safe line."""
-        try:
-            data = response.json()
-            if isinstance(data, dict) and data.get("message"):
-                return _one_line(f"{data.get('error_code', '')}: {data['message']}".lstrip(": "))
-        except ValueError:  # not JSON (also: not UTF-8)
-            pass
-        reason = response.reason_phrase or ""
-        try:
-            body = response.text.strip()
-        except (UnicodeDecodeError, LookupError):
-            body = ""
-        if body and "<html" not in body[:500].lower():
-            return _one_line(f"{reason}: {body}" if reason else body)
-        return _one_line(reason)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        body: Any = None,
-        missing_ok: bool = False,
-        raw: bool = False,
-    ) -> Any:
-        """The decoded JSON answer (the text with `raw`); None for a 404 when
-        `missing_ok`. Transport failures, timeouts, 429 and 5xx are retried with
-        exponential backoff; what still fails becomes a one-line SourceError."""
-        where = f"{method} {path}"
-        error: SourceError | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self.backoff * (2 ** (attempt - 1)))
-            try:
-                response = self._client.request(method, path, params=params, json=body)
-            except httpx.TimeoutException:
-                error = SourceError(
-                    f"{self.display}: the MLflow server did not answer within {self.timeout:g} s ({where})"
-                )
-                continue
-            except httpx.TransportError as exc:
-                error = SourceError(f"{self.display}: cannot reach the MLflow server ({_one_line(str(exc) or type(exc).__name__)})")
-                continue
-            status = response.status_code
-            if status < 300:
-                if raw:
-                    return response.text
-                try:
-                    return response.json()
-                except ValueError:
-                    kind = _one_line(response.headers.get("content-type", "unknown content"), 80)
-                    raise SourceError(
-                        f"{self.display}: not an MLflow server answer ({kind} from {where})"
-                    ) from None
-            if status == 401:
-                raise SourceError(
-                    f"{self.display}: authentication failed (HTTP 401); set MLFLOW_TRACKING_TOKEN or "
-                    "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
-                )
-            if status == 403:
-                raise SourceError(
-                    f"{self.display}: permission denied (HTTP 403) for {where}: {self._error_message(response)}"
-                )
-            if status == 404 and missing_ok:
-                return None
-            if 300 <= status < 400:
-                location = response.headers.get("location", "?")
-                raise SourceError(
-                    f"{self.display}: redirected to {_one_line(location)} (a login page or a wrong URL?)"
-                )
-            if status in TRANSIENT_STATUSES:
-                error = SourceError(
-                    f"{self.display}: server error (HTTP {status}) on {where}: {self._error_message(response)}"
-                )
-                retry_after = _int_or_none(response.headers.get("retry-after"))
-                if retry_after and attempt < self.retries:
-                    time.sleep(min(retry_after, 5))
-                continue
-            raise SourceError(f"{self.display}: {where} failed (HTTP {status}): {self._error_message(response)}")
-        assert error is not None
-        raise error
-
-    def get(self, path: str, params: Any = None, **kw: Any) -> Any:
-        return self.request("GET", path, params=params, **kw)
-
-    def post(self, path: str, body: Any, **kw: Any) -> Any:
-        return self.request("POST", path, body=body, **kw)
-
-    def parallel(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        return parallel_map(fn, items, self.max_parallel)
-
-
 API = "/api/2.0/mlflow"
 AJAX = "/ajax-api/2.0/mlflow"
-
-
-def _run_from_json(data: dict[str, Any]) -> RunData:
-    info = data.get("info", {})
-    payload = data.get("data", {})
-    latest: dict[str, LatestMetric] = {}
-    for m in payload.get("metrics", []) or []:
-        try:
-            latest[str(m["key"])] = LatestMetric(
-                int(m.get("step", 0) or 0), int(m.get("timestamp", 0) or 0), _float(m.get("value", "NaN"))
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
-    tags = _tags(payload.get("tags"))
-    return RunData(
-        run_id=str(info.get("run_id") or info.get("run_uuid")),
-        experiment_id=str(info.get("experiment_id", "")),
-        name=str(info.get("run_name") or tags.get("mlflow.runName", "")),
-        user=str(info.get("user_id") or tags.get("mlflow.user", "")),
-        status=str(info.get("status", "")),
-        start_time=_int_or_none(info.get("start_time")),
-        end_time=_int_or_none(info.get("end_time")),
-        artifact_uri=str(info.get("artifact_uri", "")),
-        lifecycle_stage=str(info.get("lifecycle_stage", "active")),
-        params={str(p["key"]): str(p.get("value", "")) for p in payload.get("params", []) or [] if "key" in p},
-        tags=tags,
-        metric_keys=sorted(latest),
-        latest=latest,
-    )
-
-
-def _version_from_json(data: dict[str, Any]) -> VersionData:
-    source = str(data.get("source", ""))
-    model_id = str(data.get("model_id", ""))
-    if not model_id and source.startswith("models:/m-"):
-        model_id = source[len("models:/") :].strip("/")
-    stage = str(data.get("current_stage", "") or "")
-    return VersionData(
-        name=str(data.get("name", "")),
-        version=str(data.get("version", "")),
-        created=_int_or_none(data.get("creation_timestamp")),
-        updated=_int_or_none(data.get("last_updated_timestamp")),
-        stage="" if stage == "None" else stage,
-        description=str(data.get("description", "") or ""),
-        source=source,
-        run_id=str(data.get("run_id", "") or ""),
-        status=str(data.get("status", "") or ""),
-        tags=_tags(data.get("tags")),
-        user_id=str(data.get("user_id", "") or ""),
-        model_id=model_id,
-        aliases=sorted(str(a) for a in data.get("aliases", []) or []),
-    )
-
-
-def _registered_from_json(data: dict[str, Any]) -> RegisteredModelData:
-    aliases = {str(a.get("alias")): str(a.get("version")) for a in data.get("aliases", []) or []}
-    return RegisteredModelData(
-        name=str(data.get("name", "")),
-        description=str(data.get("description", "") or ""),
-        tags=_tags(data.get("tags")),
-        aliases=aliases,
-    )
-
-
-def _logged_status(value: Any) -> str:
-    text = str(value or "")
-    for prefix in ("LOGGED_MODEL_",):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    return "FAILED" if text == "UPLOAD_FAILED" else text
-
-
-def _logged_from_json(data: dict[str, Any]) -> LoggedModelData:
-    info = data.get("info", data)
-    payload = data.get("data", {}) or {}
-    return LoggedModelData(
-        model_id=str(info.get("model_id", "")),
-        experiment_id=str(info.get("experiment_id", "")),
-        name=str(info.get("name", "") or ""),
-        created=_int_or_none(info.get("creation_timestamp_ms")),
-        updated=_int_or_none(info.get("last_updated_timestamp_ms")),
-        artifact_uri=str(info.get("artifact_uri", "") or ""),
-        status=_logged_status(info.get("status")),
-        model_type=str(info.get("model_type", "") or ""),
-        source_run_id=str(info.get("source_run_id", "") or ""),
-        tags=_tags(info.get("tags")),
-        params={str(p["key"]): str(p.get("value", "")) for p in payload.get("params", []) or [] if "key" in p},
-    )
-
-
-def _history_from_points(points: list[dict[str, Any]]) -> RawHistory:
-    n = len(points)
-    steps = np.fromiter((int(p.get("step", 0) or 0) for p in points), dtype=np.int64, count=n)
-    times = np.fromiter((int(p.get("timestamp", 0) or 0) for p in points), dtype=np.int64, count=n)
-    values = np.fromiter((_float(p.get("value", "NaN")) for p in points), dtype=np.float64, count=n)
-    return RawHistory(steps, values, times)
 
 
 class MlflowRestBackend(MlflowBackend):

@@ -1,5 +1,5 @@
 """`mlruns:///abs/path/mlruns`: an MLflow file store read straight from disk
-(read-only; mapped exactly like a tracking server, see mlflow_common).
+(read-only; mapped exactly like a tracking server, see mapping.py).
 
 Layout read: `<experiment>/meta.yaml`; runs as `<experiment>/<run>/meta.yaml`
 with `params/`, `tags/` and `metrics/` (one file per key, nested folders for keys
@@ -27,20 +27,20 @@ from urllib.parse import quote, unquote, urlsplit
 import numpy as np
 import yaml
 
-from ..core.display import display_line
-from .base import SourceError, shown_uri
-from .mlflow_common import (
+from ...core.display import display_line
+from ..base import SourceError, shown_uri
+from .backend import MlflowBackend
+from .shapes import (
     ArtifactRef,
     Catalog,
     ExperimentData,
     LoggedModelData,
-    MlflowBackend,
-    MlflowSource,
     RawHistory,
     RegisteredModelData,
     RunData,
     VersionData,
 )
+from .source import MlflowSource
 
 SCHEME = "mlruns"
 RUN_STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
