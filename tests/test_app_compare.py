@@ -187,7 +187,7 @@ async def test_selection_dialog_cancel_and_ctrl_s(tmp_path: Path) -> None:
         await settle(pilot)
         dialog = app.screen
         table = dialog.query_one(ModelTable)
-        bert = [r for r in table.visible_rows() if r.id not in ids][0]
+        bert = next(r for r in table.visible_rows() if r.id not in ids)
         await pilot.press("escape")  # leaves the search bar, not the dialog
         assert isinstance(app.screen, SelectModelsDialog)
         await pilot.press(*["down"] * (table.visible_rows().index(bert)), "space", "ctrl+s")

@@ -561,7 +561,7 @@ def test_hundred_models() -> None:
     details = details_diff(models)
     assert all(len(row.cells) == 100 for row in details.rows)
     dog = rows_by(details, "Labels")["dog"]
-    assert [s for s in statuses(dog)].count(S.CHANGED) == 50
+    assert statuses(dog).count(S.CHANGED) == 50
     network = rows_by(network_diff(models, "all"), "Configuration")
     assert network["lr"].identical
     assert statuses(network["seed"]) == [S.CHANGED] * 100

@@ -120,7 +120,7 @@ def model(draw: st.DrawFn, index: int) -> dict[str, Any]:
                         "points": draw(series_points())})
     plots = []
     seen = set()
-    for k in range(draw(st.integers(0, 5))):
+    for _ in range(draw(st.integers(0, 5))):
         kind, data = draw(plot_data())
         metric = draw(st.sampled_from(["p", "q", "[/]"]))
         iteration = draw(iterations)

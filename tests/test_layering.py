@@ -28,7 +28,7 @@ def _modules(layer: str) -> list[Path]:
 def _imported_parts(path: Path) -> set[str]:
     """The top-level package parts (`core`, `widgets`, …) that `path` imports."""
     relative = path.relative_to(PACKAGE).with_suffix("").parts
-    package = list(relative[:-1]) if relative[-1] != "__init__" else list(relative[:-1])
+    package = list(relative[:-1])  # a module's and a package __init__'s `.` are both its folder
     parts: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):

@@ -10,6 +10,7 @@ import math
 import shutil
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -110,10 +111,10 @@ def test_dotted_params_nest_unless_they_collide() -> None:
 
 
 def _row(i: int, **kw: object) -> ModelRow:
-    base = dict(
-        id=f"m{i}", name=f"model {i}", project="p", framework="torch", status="draft",
-        tags=(), user="u", created=f"2024-01-{i + 1:02d}T00:00:00Z", updated=f"2024-02-{i + 1:02d}T00:00:00Z",
-    )
+    base: dict[str, object] = {
+        "id": f"m{i}", "name": f"model {i}", "project": "p", "framework": "torch", "status": "draft",
+        "tags": (), "user": "u", "created": f"2024-01-{i + 1:02d}T00:00:00Z", "updated": f"2024-02-{i + 1:02d}T00:00:00Z",
+    }
     base.update(kw)
     return ModelRow(**base)  # type: ignore[arg-type]
 
@@ -306,7 +307,7 @@ def test_mlruns_series_downsampling_keeps_extremes(tmp_path: Path) -> None:
     assert {0, 19_999, 12_345, 777} <= kept
     # every bucket's min and max survive
     edges = np.linspace(0, 19_999, 101)
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in pairwise(edges):
         inside = np.flatnonzero((np.arange(20_000) >= lo) & (np.arange(20_000) < hi))
         if inside.size:
             assert int(inside[np.argmax(values[inside])]) in kept
@@ -423,7 +424,7 @@ def test_401_is_not_retried_and_names_the_variables(monkeypatch: pytest.MonkeyPa
 def test_timeout_and_non_mlflow_answers() -> None:
     proxy = FaultProxy(delay=1.0)
     try:
-        with pytest.raises(SourceError, match="did not answer within 0.2 s"):
+        with pytest.raises(SourceError, match=r"did not answer within 0\.2 s"):
             open_mlflow_source(proxy.source_uri, timeout=0.2, retries=0, cache_dir=False)
     finally:
         proxy.close()

@@ -148,7 +148,7 @@ def test_graph_grouped_by_metric_and_options(store) -> None:  # noqa: ANN001
     assert "resnet50 (a1a1a1a1) · train" in out and "vit-b16 · val" in out
     assert re.search(r"\b\d+m\d*s?\b|\b\d+s\b", out)  # durations on the x axis
     ansi = render_view(store, state, fmt="ansi", width=100, plot="loss")
-    assert "\x1b[38;2;" in ansi and "⠀" <= max(ansi) and any("\u2800" <= ch <= "\u28ff" for ch in ansi)
+    assert "\x1b[38;2;" in ansi and max(ansi) >= "⠀" and any("\u2800" <= ch <= "\u28ff" for ch in ansi)
 
 
 def test_graph_zoom_of_the_maximised_chart(store) -> None:  # noqa: ANN001

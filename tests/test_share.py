@@ -583,7 +583,7 @@ async def test_y_and_e_include_what_the_body_has_not_posted_yet(tmp_path: Path, 
         def embed_target(self) -> EmbedTarget:
             return EmbedTarget("details")
 
-    monkeypatch.setattr(compare, "TAB_BODIES", {tab: PendingBody for tab in TAB_KEYS})
+    monkeypatch.setattr(compare, "TAB_BODIES", dict.fromkeys(TAB_KEYS, PendingBody))
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_selection(pilot)

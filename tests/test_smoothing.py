@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timezone
+from datetime import UTC
 
 import numpy as np
 import pytest
@@ -222,10 +222,10 @@ def test_format_iteration(value: float, want: str) -> None:
 
 def test_format_wall_time_depends_on_span() -> None:
     t = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
-    assert format_wall_time(t, 60, timezone.utc) == "22:13:20"
-    assert format_wall_time(t, 3600, timezone.utc) == "22:13"
-    assert format_wall_time(t, 2 * 86400, timezone.utc) == "11-14 22:13"
-    assert format_wall_time(t, 30 * 86400, timezone.utc) == "2023-11-14"
+    assert format_wall_time(t, 60, UTC) == "22:13:20"
+    assert format_wall_time(t, 3600, UTC) == "22:13"
+    assert format_wall_time(t, 2 * 86400, UTC) == "11-14 22:13"
+    assert format_wall_time(t, 30 * 86400, UTC) == "2023-11-14"
 
 
 def test_axis_ticks_relative_are_round_durations() -> None:
@@ -236,7 +236,7 @@ def test_axis_ticks_relative_are_round_durations() -> None:
 
 def test_axis_ticks_wall_align_to_the_zone() -> None:
     lo = 1_700_000_000.0
-    ticks = axis_ticks(lo, lo + 6 * 3600, "wall", count=6, tz=timezone.utc)
+    ticks = axis_ticks(lo, lo + 6 * 3600, "wall", count=6, tz=UTC)
     assert all(p % 3600 == 0 for p, _ in ticks)
     assert ticks[0][1] == "23:00"
     assert all(lo <= p <= lo + 6 * 3600 for p, _ in ticks)

@@ -52,10 +52,10 @@ async def _summary(pilot: Pilot) -> None:
 
 
 VIEWS = {
-    "values": (dict(tab="scalars", extremes=True, delta=True), _values),
-    "graph": (dict(tab="scalars", view="graph"), _graph),
-    "plots": (dict(tab="plots"), _plot),
-    "summary": (dict(tab="plots"), _summary),
+    "values": ({"tab": "scalars", "extremes": True, "delta": True}, _values),
+    "graph": ({"tab": "scalars", "view": "graph"}, _graph),
+    "plots": ({"tab": "plots"}, _plot),
+    "summary": ({"tab": "plots"}, _summary),
 }
 
 

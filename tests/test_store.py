@@ -465,10 +465,7 @@ def reference_page(models: list[Model], q: ModelQuery) -> tuple[list[str], int]:
         for column, low, high in q.ranges:
             if (low and cell(m, column) < low) or (high and cell(m, column) > high + "\U0010ffff"):
                 return False
-        for column, text in q.text_filters:
-            if text and text.lower() not in cell(m, column).lower():
-                return False
-        return True
+        return all(not text or text.lower() in cell(m, column).lower() for column, text in q.text_filters)
 
     pinned = [i for i in dict.fromkeys(q.pinned) if any(m.id == i for m in models)]
     rest = [(row, m) for row, m in enumerate(models) if m.id not in pinned and matches(m)]
@@ -750,7 +747,7 @@ def test_v1_store_migrates_with_its_data(tmp_path: Path) -> None:
     assert store.read_series("old", "loss", "train") == ScalarSeries("loss", "train", it, v, ts)
     assert_summary_matches(store, "old", "loss", "train", it, v, ts)
     d = store.series("old", "loss", "train", buckets=50)
-    e_it, e_v, e_ts, total = reference_series(it, v, ts, None, None, "iteration", 50)
+    e_it, _e_v, e_ts, total = reference_series(it, v, ts, None, None, "iteration", 50)
     assert d.iterations.tolist() == e_it.tolist() and d.timestamps.tolist() == e_ts.tolist()
     assert d.total_points == total == 20_000
     assert store.single_values(["old"]) == {"old": {"acc": 0.5}}

@@ -115,7 +115,7 @@ def test_two_writer_processes_wait_for_each_other(tmp_path: Path) -> None:
         store.save_model(Model(id=model_id, name=model_id))
     writers = [start_writer(path, model_id, rounds=30) for model_id in ("w1", "w2")]
     for w in writers:
-        out, err = w.communicate(timeout=120)
+        _out, err = w.communicate(timeout=120)
         assert w.returncode == 0 and err == "", err
     for model_id in ("w1", "w2"):
         a, b = store.scalar_summaries([model_id])[model_id]

@@ -156,9 +156,10 @@ class ModelCompareApp(App[None]):
     MODES = {"models": _models_screen, **{tab: partial(_compare_screen, tab) for tab in TABS}}
     DEFAULT_MODE = "models"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+t", "toggle_theme", "Dark/light", show=False, tooltip="Switch between dark and light themes"),
+        Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+t", "toggle_theme", "Dark/light", show=False, tooltip="Switch between dark and light themes",
+                id="app.toggle_theme"),
     ]
 
     class LiveChanged(Message):
@@ -204,8 +205,9 @@ class ModelCompareApp(App[None]):
         if theme:
             self.theme = THEMES.get(theme, theme)
 
-    @property  # type: ignore[override]
-    def colors(self) -> ModelColors:  # shadows DOMNode.colors, which nothing reads on the App
+    # shadows DOMNode.colors (the CSS colors), which nothing reads on the App
+    @property
+    def colors(self) -> ModelColors:  # type: ignore[override]  # deliberate shadowing
         """One color per model, the same on every screen."""
         return self._model_colors
 
@@ -250,7 +252,8 @@ class ModelCompareApp(App[None]):
         loaded yet (in a worker), then tell every screen. `show`: switch to the
         state's tab once loaded."""
         if len(state.models) > MAX_COMPARED:
-            self.notify(f"At most {MAX_COMPARED} models can be compared ({len(state.models):,} asked)", severity="error")
+            self.notify(f"At most {MAX_COMPARED} models can be compared ({len(state.models):,} asked)",
+                        severity="error")
             return False
         self.colors.assign(state.models)
         self._load_generation += 1
@@ -542,12 +545,23 @@ class ModelCompareApp(App[None]):
             self._set_live(LiveStatus())
             return
         source = self.source
+
+        # called from the poller's thread: post_message is thread-safe
+        def on_change(change: SourceChange) -> None:
+            self.post_message(self.LiveChanged(change, source))
+
+        def on_error(error: BaseException) -> None:
+            self.post_message(self.LiveFailed(error, source))
+
+        def on_recover() -> None:
+            self.post_message(self.LiveRecovered(source))
+
         poller = LivePoller(
             source,
             lambda: self.comparison.models,  # read from the poller's thread: a tuple, replaced whole
-            lambda change: self.post_message(self.LiveChanged(change, source)),
-            on_error=lambda error: self.post_message(self.LiveFailed(error, source)),
-            on_recover=lambda: self.post_message(self.LiveRecovered(source)),
+            on_change,
+            on_error=on_error,
+            on_recover=on_recover,
             interval=interval,
         )
         self._poller = poller
@@ -579,9 +593,9 @@ class ModelCompareApp(App[None]):
         if message.source is not self.source:
             return
         error = message.error
-        message = str(error)
+        error_text = str(error)
         # one line of display text: it shows in the indicator's tooltip too
-        text = display_line(message.splitlines()[0]) if message.strip() else type(error).__name__
+        text = display_line(error_text.splitlines()[0]) if error_text.strip() else type(error).__name__
         self._set_live(replace(self.live_status, ok=False, error=text))
         self.notify(f"Live updates paused: {text}", title="Source error", severity="warning", timeout=8)
 

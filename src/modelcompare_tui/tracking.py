@@ -421,19 +421,18 @@ class OutputModel:
                 if old is None:
                     taken[key] = points
                 else:
-                    for a, b in zip(old, points):
-                        a.extend(b)
+                    old[0].extend(points[0])
+                    old[1].extend(points[1])
+                    old[2].extend(points[2])
             self._buffer = taken
             self._in_buffer += count
-            first = self._failure is None
-            if first:
-                self._failure = _Failure(time.monotonic(), cause, busy, self.RETRY_FIRST)
+            failure = self._failure
+            first = failure is None
+            if failure is None:
+                failure = self._failure = _Failure(time.monotonic(), cause, busy, self.RETRY_FIRST)
             else:
-                failure = self._failure
                 failure.cause, failure.busy = cause, busy
                 failure.retry_in = min(self.RETRY_MAX, failure.retry_in * 2)
-            failure = self._failure
-            assert failure is not None
             if not busy or time.monotonic() - failure.since >= self.RETRY_DEADLINE:
                 self._pending_error = self._error_now(failure)
             if not self._stop:

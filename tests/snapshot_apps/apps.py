@@ -59,4 +59,4 @@ class RecordingBody(ShellBody):
 
 
 def recording_bodies() -> dict:
-    return {tab: RecordingBody for tab in ("details", "network", "scalars", "plots")}
+    return dict.fromkeys(("details", "network", "scalars", "plots"), RecordingBody)

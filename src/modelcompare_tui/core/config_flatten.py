@@ -201,7 +201,7 @@ def flatten(obj: Any) -> dict[str, Any]:
 _YamlBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _YamlLoader(_YamlBase):  # type: ignore[misc, valid-type]
+class _YamlLoader(_YamlBase):
     """Safe loader that also reads `1e-3` as a float (YAML 1.2; PyYAML's 1.1
     rules need a dot and would keep it a string)."""
 

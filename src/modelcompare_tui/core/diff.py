@@ -57,7 +57,7 @@ GENERAL_FIELDS = (
 CONFIG_SECTION = "Configuration"
 
 
-class CellStatus(str, Enum):
+class CellStatus(str, Enum):  # noqa: UP042 - StrEnum would change str()/format() of the members
     """How a cell compares. In `base` mode against the base column; in `all`
     mode against every other column (then ONLY_HERE means: present here,
     equal to every other present value, absent in some column)."""
@@ -86,7 +86,7 @@ class DiffCell:
     value it was compared with (CHANGED cells only); computed on first use,
     since only the rows on screen need them."""
 
-    __slots__ = ("value", "status", "line", "_ref", "_spans")
+    __slots__ = ("_ref", "_spans", "line", "status", "value")
 
     def __init__(
         self,
@@ -251,7 +251,7 @@ def _make_row(
     section: str,
     name: str,
     values: Sequence[str | None],
-    keys: list[Hashable | None],
+    keys: Sequence[Hashable | None],
     mode: str,
     kind: str = "field",
     lines: Sequence[int | None] | None = None,
@@ -285,7 +285,7 @@ def _make_row(
         # when it differs from the base, else the first other present value
         shown_against: dict[Hashable, str | None] = {}
         present = 0
-        for value, key in zip(values, keys):
+        for _value, key in zip(values, keys):
             if key is not None:
                 present += 1
                 if key not in shown_against:
@@ -355,7 +355,7 @@ def details_diff(models: Sequence[Model], mode: str = "base") -> DiffTable:
         return DiffTable("details", models, rows, mode)
 
     for name in GENERAL_FIELDS:
-        values = [_general_value(m, name) for m in models]
+        values: list[str | None] = [_general_value(m, name) for m in models]
         rows.append(_make_row("General", name, values, values, mode))
 
     label_names = _merge_orders(m.labels.keys() for m in models)
@@ -615,7 +615,9 @@ def fit(text: str, width: int) -> str:
 def _field_width(rows: Sequence[DiffRow], width: int) -> int:
     """The first column: indented field names and the section names (the
     colored rendering writes those in it), at most a quarter of the width."""
-    natural = max([text_width("  " + plain(row.field)) for row in rows] + [text_width(row.section) for row in rows] + [4])
+    natural = max(
+        [text_width("  " + plain(row.field)) for row in rows] + [text_width(row.section) for row in rows] + [4]
+    )
     return min(natural, max(14, width // 4))
 
 

@@ -61,7 +61,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from itertools import compress
 from operator import itemgetter
 from pathlib import Path
@@ -286,13 +286,13 @@ def _parse_time(value: Any, where: str, what: str) -> datetime:
         except ValueError:
             _fail(where, f"{what} is not an ISO-8601 date-time ({_show(value)})")
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         try:
-            return moment.astimezone(timezone.utc)
+            return moment.astimezone(UTC)
         except (OverflowError, ValueError):
             _fail(where, f"{what} is out of range ({_show(value)})")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(_epoch(value, where, what), timezone.utc)
+        return datetime.fromtimestamp(_epoch(value, where, what), UTC)
     _fail(where, f"{what} {_not('an ISO-8601 date-time', value)}")
 
 
@@ -552,7 +552,7 @@ def _plot_data(kind: str, data: Any, where: str) -> dict[str, Any]:
         return {"matrix": matrix, "x_labels": x_labels, "y_labels": y_labels, **_axis_labels(data, where)}
     if kind == "table":
         data = _object(data, where, ("columns", "rows"), ("columns", "rows"))
-        columns = _string_list(data["columns"], _key(where, "columns"))
+        column_names = _string_list(data["columns"], _key(where, "columns"))
         rows = data["rows"]
         if not isinstance(rows, list):
             _fail(_key(where, "rows"), _not("a list of rows", rows))
@@ -561,10 +561,10 @@ def _plot_data(kind: str, data: Any, where: str) -> dict[str, Any]:
             w = f"{_key(where, 'rows')}[{r}]"
             if not isinstance(row, list):
                 _fail(w, _not("a list of cells", row))
-            if len(row) != len(columns):
-                _fail(w, f"row has {len(row)} cells for {len(columns)} columns")
+            if len(row) != len(column_names):
+                _fail(w, f"row has {len(row)} cells for {len(column_names)} columns")
             out_rows.append([_table_cell(cell, f"{w}[{c}]") for c, cell in enumerate(row)])
-        return {"columns": columns, "rows": out_rows}
+        return {"columns": column_names, "rows": out_rows}
     if kind == "text":
         data = _object(data, where, ("text",), ("text",))
         return {"text": _string(data, "text", where)}
@@ -862,7 +862,7 @@ def _parse_document(doc: Any, filename: str) -> list[ModelRecord]:
         models = top["models"]
         if not isinstance(models, list):
             _fail("models", _not("a list of models", models))
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         records: list[ModelRecord] = []
         first_at: dict[str, int] = {}
         for i, obj in enumerate(models):
@@ -879,7 +879,7 @@ def _parse_document(doc: Any, filename: str) -> list[ModelRecord]:
         raise ModelFileError(filename, "", "nested too deeply") from None
 
 
-class _DuplicateKeysDict(dict):  # type: ignore[type-arg]
+class _DuplicateKeysDict(dict):
     """A JSON object that named a key twice (json keeps the last silently)."""
 
     duplicate_keys: list[str]

@@ -333,7 +333,7 @@ def _heatmap(trace: dict[str, Any], where: str) -> dict[str, Any]:
     z = _array(trace, "z", where)
     if z is None:
         _fail(where, "a heatmap trace needs z values")
-    matrix = []
+    matrix: list[list[float | int]] = []
     for r, row in enumerate(z):
         if not isinstance(row, list):
             _fail(f"{where}.z[{r}]", f"row must be a list, not {_kind_of(row)}")
@@ -361,8 +361,9 @@ def _cell(value: Any, where: str) -> Any:
 
 
 def _table(trace: dict[str, Any], where: str) -> dict[str, Any]:
-    header = trace.get("header") if isinstance(trace.get("header"), dict) else {}
-    cells = trace.get("cells") if isinstance(trace.get("cells"), dict) else {}
+    header_value, cells_value = trace.get("header"), trace.get("cells")
+    header: dict[str, Any] = header_value if isinstance(header_value, dict) else {}
+    cells: dict[str, Any] = cells_value if isinstance(cells_value, dict) else {}
     names = _array(header, "values", f"{where}.header") or []
     columns_data = _array(cells, "values", f"{where}.cells") or []
     columns = _labels(names, f"{where}.header.values")

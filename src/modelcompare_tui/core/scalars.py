@@ -66,12 +66,14 @@ MISSING_TEXT = "–"  # a model lacks the series (plain text and Markdown)
 # Words that say which way a metric improves. Matched against whole words of
 # "metric/variant" (see _name_words), never inside other words: "time" must not
 # match "runtime_config", "acc" must not match "accumulate".
-_LOWER_WORDS = frozenset(
-    "loss error err mse mae rmse mape nll perplexity ppl wer cer latency time duration".split()
-)
-_HIGHER_WORDS = frozenset(
-    "acc accuracy f1 precision recall auc map iou miou bleu rouge r2 dice throughput".split()
-)
+_LOWER_WORDS = frozenset([
+    "loss", "error", "err", "mse", "mae", "rmse", "mape", "nll", "perplexity", "ppl", "wer", "cer",
+    "latency", "time", "duration",
+])
+_HIGHER_WORDS = frozenset([
+    "acc", "accuracy", "f1", "precision", "recall", "auc", "map", "iou", "miou", "bleu", "rouge", "r2", "dice",
+    "throughput",
+])
 
 
 # -- metric names: filter and direction -------------------------------------------------
@@ -325,7 +327,7 @@ def build_row(
         if v is None:
             missing += 1
         elif isfinite(v):
-            if hi is None:
+            if hi is None or lo is None:  # always both or neither; testing lo too narrows it for mypy
                 hi = lo = v
             else:
                 if v > hi:
@@ -654,11 +656,11 @@ def graph_groups(
     for (metric, variant), members in sorted(charts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         members.sort(key=lambda g: (g.model_index, g.variant))
         present = {g.model_index for g in members}
-        key = metric if variant is None else f"{metric}/{variant}"
+        group_key = metric if variant is None else f"{metric}/{variant}"
         groups.append(
             GraphGroup(
-                key=key,
-                title=key,
+                key=group_key,
+                title=group_key,
                 metric=metric,
                 variant=variant,
                 members=tuple(members),
@@ -740,8 +742,9 @@ def value_table_to_rich(
         notes.append(Text.assemble((MAX_GLYPH, EXTREME_STYLES["max"]), " row max  ", (MIN_GLYPH, EXTREME_STYLES["min"]),
                                    " row min"))
     if delta and table.labels:
-        notes.append(Text.assemble("Δ vs base ", (display_text(table.labels[0]), "bold"), " (", ("better", VERDICT_STYLES["better"]),
-                                   " / ", ("worse", VERDICT_STYLES["worse"]), ")"))
+        notes.append(Text.assemble("Δ vs base ", (display_text(table.labels[0]), "bold"), " (",
+                                   ("better", VERDICT_STYLES["better"]), " / ",
+                                   ("worse", VERDICT_STYLES["worse"]), ")"))
     if any(r.all_equal for r in table.rows):
         notes.append(Text("= all models agree"))
     if table.metric_filter:

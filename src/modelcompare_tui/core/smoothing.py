@@ -30,7 +30,7 @@ magnitudes exceed 2**600 (~4e180) is scaled by an exact power of two first
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo, UTC
 
 import numpy as np
 
@@ -237,7 +237,7 @@ def format_wall_time(epoch: float, span: float, tz: tzinfo | None = None) -> str
     YYYY-MM-DD beyond. `tz` None = the machine's local time zone."""
     if not math.isfinite(epoch):
         return ""
-    moment = datetime.fromtimestamp(epoch, tz or timezone.utc)
+    moment = datetime.fromtimestamp(epoch, tz or UTC)
     if tz is None:
         moment = moment.astimezone()
     if span < 600:
@@ -291,7 +291,7 @@ def axis_ticks(
         step = next((s for s in _TIME_STEPS if s >= raw), None) or _nice_number_step(span, count)
         if mode == "wall":
             zone = tz or datetime.fromtimestamp(lo).astimezone().tzinfo
-            delta = datetime.fromtimestamp(lo, timezone.utc).astimezone(zone).utcoffset()
+            delta = datetime.fromtimestamp(lo, UTC).astimezone(zone).utcoffset()
             offset = delta.total_seconds() if delta else 0.0
     first = math.ceil((lo + offset) / step) * step - offset
     ticks = []

@@ -293,13 +293,14 @@ def align_many(
     ref = texts[reference]
     if ref is None:
         raise ValueError("the reference text is missing")
-    present = [k for k, t in enumerate(texts) if t is not None]
-    ids = intern_lines(*(texts[k] for k in present))  # type: ignore[misc]
+    present_texts = {k: t for k, t in enumerate(texts) if t is not None}
+    present = list(present_texts)
+    ids = intern_lines(*present_texts.values())
     ids_of = dict(zip(present, ids))
     alignments: dict[int, tuple[list[int | None], dict[int, list[int]]]] = {}
     for k in present:
         if k != reference:
-            alignments[k] = align_pair(ref, texts[k], ids_of[reference], ids_of[k])  # type: ignore[arg-type]
+            alignments[k] = align_pair(ref, present_texts[k], ids_of[reference], ids_of[k])
     columns = len(texts)
     rows: list[list[int | None]] = []
     n = len(ref)
@@ -312,9 +313,9 @@ def align_many(
         for g in range(gaps.get(i, 0)):
             row: list[int | None] = [None] * columns
             for k in others:
-                extra = alignments[k][1].get(i)
-                if extra is not None and g < len(extra):
-                    row[k] = extra[g]
+                inserted = alignments[k][1].get(i)
+                if inserted is not None and g < len(inserted):
+                    row[k] = inserted[g]
             rows.append(row)
         if i < n:
             row = [None] * columns

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -29,7 +29,7 @@ class _Block:
     leaves: tuple[_Leaf, ...]
 
 
-_Item = Union[_Leaf, _Block]
+_Item = _Leaf | _Block
 
 
 def _linear(name: str, n_in: int, n_out: int) -> _Leaf:
@@ -187,7 +187,8 @@ def _prototxt(plan: _Plan) -> str:
     if hp["schedule"] == "step":
         lines.append("gamma: 0.1")
     lines += [f"momentum: {0.9 if hp['optimizer'] == 'sgd' else 0.0:g}", f"weight_decay: {hp['weight_decay']:g}",
-              f"max_iter: {hp['max_steps']}", f"snapshot: {hp['checkpoint_every']}", f'type: "{hp["optimizer"].upper()}"',
+              f"max_iter: {hp['max_steps']}", f"snapshot: {hp['checkpoint_every']}",
+              f'type: "{hp["optimizer"].upper()}"',
               "", "# net", f'name: "{plan.arch.root}"', 'input: "data"',
               f"input_shape {{ {' '.join(f'dim: {d}' for d in _input_dims(plan))} }}"]
     bottom = "data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ def _hex_id(rng: np.random.Generator) -> str:
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _pick(rng: np.random.Generator, options: tuple[Any, ...] | list[Any]) -> Any:
@@ -65,7 +65,7 @@ def _parse_now(now: str | None) -> float:
     except ValueError:
         raise DemoError(f"now is not an ISO-8601 date-time ({text!r})") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     epoch = float(int(moment.timestamp()))
     if not 400 * DAY <= epoch < 1e11:  # the demo reaches ~250 days back
         raise DemoError(f"now must be between 1971 and year 5000 ({text!r})")

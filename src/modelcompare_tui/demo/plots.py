@@ -188,7 +188,8 @@ def _heatmap(plan: _Plan, rng: np.random.Generator, q: dict[str, float]) -> tupl
         frames, mels = 24, 16
         t = np.arange(frames)[None, :]
         f = np.arange(mels)[:, None]
-        energy = np.exp(-((f - 4 - 2 * np.sin(t / 3)) ** 2) / 6) * (1 + (t % 8 < 5)) + rng.normal(0, 0.08, (mels, frames))
+        energy = (np.exp(-((f - 4 - 2 * np.sin(t / 3)) ** 2) / 6) * (1 + (t % 8 < 5))
+                  + rng.normal(0, 0.08, (mels, frames)))
         return "spectrogram", "sample 0", {
             "matrix": _rows(np.log1p(np.clip(energy, 0, None) * 10)), "x_labels": [str(i) for i in range(frames)],
             "y_labels": [f"mel {i}" for i in range(mels)], "x_label": "frame", "y_label": "mel bin"}
@@ -240,7 +241,7 @@ def _samples(plan: _Plan, rng: np.random.Generator, acc: float) -> str:
             lines.append(f"customer {int(rng.integers(10000, 99999))}: p(churn)={p:.2f} label={truth}")
     else:
         classes = [n for n in labels if n != "background"]
-        for i in range(6):
+        for _ in range(6):
             truth = _pick(rng, classes)
             pred = truth if rng.random() < acc else _pick(rng, classes)
             mark = "ok " if pred == truth else "ERR"

@@ -46,8 +46,8 @@ class ShellBody(TabBody):
     self.colors, which Widget defines as a read-only property. (Until
     tab_body.py declares it settable, bodies written here derive from this.)"""
 
-    @property  # type: ignore[override]
-    def colors(self) -> ModelColors:  # type: ignore[override]
+    @property  # type: ignore[override]  # deliberate shadowing of DOMNode.colors
+    def colors(self) -> ModelColors:
         return self._model_colors
 
     @colors.setter
@@ -109,17 +109,22 @@ class CompareScreen(Screen[None]):
     CompareScreen #model-row ModelBar { width: 1fr; }
     """
     BINDINGS = [
-        Binding("1", "app.show_tab('details')", "Details", show=False, tooltip="Details tab"),
-        Binding("2", "app.show_tab('network')", "Network", show=False, tooltip="Network tab"),
-        Binding("3", "app.show_tab('scalars')", "Scalars", show=False, tooltip="Scalars tab"),
-        Binding("4", "app.show_tab('plots')", "Plots", show=False, tooltip="Plots tab"),
-        Binding("m", "models_list", "Models", tooltip="The compared models: remove, reorder, make base"),
-        Binding("plus", "add_models", "Add", tooltip="Add or remove models in a selection dialog"),
-        Binding("y", "app.copy_state", "Copy state", tooltip="Copy this comparison's state string"),
-        Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string"),
+        Binding("1", "app.show_tab('details')", "Details", show=False, tooltip="Details tab", id="compare.tab_details"),
+        Binding("2", "app.show_tab('network')", "Network", show=False, tooltip="Network tab", id="compare.tab_network"),
+        Binding("3", "app.show_tab('scalars')", "Scalars", show=False, tooltip="Scalars tab", id="compare.tab_scalars"),
+        Binding("4", "app.show_tab('plots')", "Plots", show=False, tooltip="Plots tab", id="compare.tab_plots"),
+        Binding("m", "models_list", "Models", tooltip="The compared models: remove, reorder, make base",
+                id="compare.models_list"),
+        Binding("plus", "add_models", "Add", tooltip="Add or remove models in a selection dialog",
+                id="compare.add_models"),
+        Binding("y", "app.copy_state", "Copy state", tooltip="Copy this comparison's state string",
+                id="compare.copy_state"),
+        Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string",
+                id="compare.paste_state"),
         Binding("E", "app.embed", "Embed", show=False,
-                tooltip="Copy a `modelcompare render` command that reproduces the focused chart, plot or table"),
-        Binding("escape", "app.show_models", "Table", tooltip="Back to the models table"),
+                tooltip="Copy a `modelcompare render` command that reproduces the focused chart, plot or table",
+                id="compare.embed"),
+        Binding("escape", "app.show_models", "Table", tooltip="Back to the models table", id="compare.show_models"),
     ]
 
     def __init__(self, tab: str) -> None:

@@ -61,8 +61,8 @@ class FilterDialog(ReportWorkerErrors, ModalScreen[ColumnFilter | None]):
 
     HELP_TITLE = "Filter"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply", priority=True),
+        Binding("escape", "cancel", "Cancel", id="filter_dialog.cancel"),
+        Binding("ctrl+s", "apply", "Apply", priority=True, id="filter_dialog.apply"),
     ]
 
     def __init__(self, source: Source, column: str, current: ColumnFilter | None) -> None:
@@ -175,16 +175,16 @@ class ModelsListDialog(ModalScreen[None]):
 
     HELP_TITLE = "Compared models"
     BINDINGS = [
-        Binding("x", "remove", "Remove"),
-        Binding("delete", "remove", "Remove", show=False),
-        Binding("b", "make_base", "Make base"),
-        Binding("left_square_bracket", "move(-1)", "Move up"),
-        Binding("right_square_bracket", "move(1)", "Move down"),
-        Binding("shift+up", "move(-1)", "Move up", show=False),
-        Binding("shift+down", "move(1)", "Move down", show=False),
-        Binding("plus", "add", "Add models"),
-        Binding("escape", "close", "Close"),
-        Binding("enter", "close", "Close", show=False),
+        Binding("x", "remove", "Remove", id="models_list.remove"),
+        Binding("delete", "remove", "Remove", show=False, id="models_list.remove_alt"),
+        Binding("b", "make_base", "Make base", id="models_list.make_base"),
+        Binding("left_square_bracket", "move(-1)", "Move up", id="models_list.move_up"),
+        Binding("right_square_bracket", "move(1)", "Move down", id="models_list.move_down"),
+        Binding("shift+up", "move(-1)", "Move up", show=False, id="models_list.move_up_alt"),
+        Binding("shift+down", "move(1)", "Move down", show=False, id="models_list.move_down_alt"),
+        Binding("plus", "add", "Add models", id="models_list.add_models"),
+        Binding("escape", "close", "Close", id="models_list.close"),
+        Binding("enter", "close", "Close", show=False, id="models_list.close_alt"),
     ]
 
     def __init__(self) -> None:
@@ -297,10 +297,10 @@ class SelectModelsDialog(ModalScreen[tuple[str, ...] | None]):
 
     HELP_TITLE = "Select models"
     BINDINGS = [
-        Binding("enter", "apply", "APPLY"),
-        Binding("ctrl+s", "apply", "APPLY", show=False, priority=True),
-        Binding("escape", "cancel", "Cancel"),
-        Binding("slash", "search", "Search"),
+        Binding("enter", "apply", "APPLY", id="select_models.apply"),
+        Binding("ctrl+s", "apply", "APPLY", show=False, priority=True, id="select_models.apply_alt"),
+        Binding("escape", "cancel", "Cancel", id="select_models.cancel"),
+        Binding("slash", "search", "Search", id="select_models.search"),
     ]
 
     def __init__(self, source: Source, compared: tuple[str, ...], colors: ModelColors) -> None:
@@ -376,9 +376,9 @@ class HelpDialog(ModalScreen[None]):
 
     HELP_TITLE = "Help"
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("question_mark", "close", "Close", show=False),
-        Binding("q", "close", "Close", show=False),
+        Binding("escape", "close", "Close", id="help.close"),
+        Binding("question_mark", "close", "Close", show=False, id="help.close_alt"),
+        Binding("q", "close", "Close", show=False, id="help.close_alt2"),
     ]
 
     def __init__(self, title: str, sections: list[KeySection]) -> None:
@@ -432,9 +432,10 @@ class TextDialog(ModalScreen[None]):
 
     HELP_TITLE = "Copied text"
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("enter", "close", "Close", show=False),
-        Binding("c", "copy_again", "Copy again", tooltip="Send the text to the clipboard again (OSC 52)"),
+        Binding("escape", "close", "Close", id="text_dialog.close"),
+        Binding("enter", "close", "Close", show=False, id="text_dialog.close_alt"),
+        Binding("c", "copy_again", "Copy again", tooltip="Send the text to the clipboard again (OSC 52)",
+                id="text_dialog.copy_again"),
     ]
 
     def __init__(self, title: str, text: str, note: str = "", *, id: str | None = None) -> None:
@@ -472,9 +473,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     HELP_TITLE = "Confirm"
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", show=False),
-        Binding("n", "answer(False)", "No", show=False),
-        Binding("escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", show=False, id="confirm.yes"),
+        Binding("n", "answer(False)", "No", show=False, id="confirm.no"),
+        Binding("escape", "answer(False)", "No", id="confirm.no_alt"),
     ]
 
     def __init__(self, title: str, question: str, note: str = "", *, yes: str = "Yes", no: str = "No") -> None:
@@ -538,7 +539,7 @@ class PasteStateDialog(ModalScreen[ComparisonState | None]):
     returns the decoded state on enter."""
 
     HELP_TITLE = "Open a state string"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="paste_state.cancel")]
 
     def __init__(self, current_source: str = "") -> None:
         super().__init__(classes="dialog-screen")

@@ -31,14 +31,19 @@ class ModelsScreen(Screen[None]):
     HELP_TITLE = "Models"
     AUTO_FOCUS = "ModelTable"  # not the search bar: one focus change (one footer rebuild) at start
     BINDINGS = [
-        Binding("slash", "search", "Search", tooltip="Search names, tags and projects as you type"),
-        Binding("c", "compare", "Compare", tooltip="Compare the selected models"),
-        Binding("escape", "clear_selection", "Clear selection", show=False),
-        Binding("1", "show_tab('details')", "Details", show=False, tooltip="Back to the comparison: Details"),
-        Binding("2", "show_tab('network')", "Network", show=False, tooltip="Back to the comparison: Network"),
-        Binding("3", "show_tab('scalars')", "Scalars", show=False, tooltip="Back to the comparison: Scalars"),
-        Binding("4", "show_tab('plots')", "Plots", show=False, tooltip="Back to the comparison: Plots"),
-        Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string"),
+        Binding("slash", "search", "Search", tooltip="Search names, tags and projects as you type", id="models.search"),
+        Binding("c", "compare", "Compare", tooltip="Compare the selected models", id="models.compare"),
+        Binding("escape", "clear_selection", "Clear selection", show=False, id="models.clear_selection"),
+        Binding("1", "show_tab('details')", "Details", show=False, tooltip="Back to the comparison: Details",
+                id="models.tab_details"),
+        Binding("2", "show_tab('network')", "Network", show=False, tooltip="Back to the comparison: Network",
+                id="models.tab_network"),
+        Binding("3", "show_tab('scalars')", "Scalars", show=False, tooltip="Back to the comparison: Scalars",
+                id="models.tab_scalars"),
+        Binding("4", "show_tab('plots')", "Plots", show=False, tooltip="Back to the comparison: Plots",
+                id="models.tab_plots"),
+        Binding("p", "app.paste_state", "Paste state", show=False, tooltip="Open a pasted state string",
+                id="models.paste_state"),
     ]
 
     DEFAULT_CSS = """

@@ -129,7 +129,7 @@ class Source(ABC):
     def export_records(self, ids: Sequence[str]) -> list[ModelRecord]:
         raise ReadOnlySourceError(f"{self.uri}: export is not supported by this source")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most sources hold nothing to release
         pass
 
     def __enter__(self) -> Source:

@@ -24,6 +24,7 @@ the chart the app shows. Only plotext, rich and numpy here, never Textual:
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -462,7 +463,7 @@ class _Canvas:
             owners = owner[r]
             cuts = [0, *(np.flatnonzero(owners[1:] != owners[:-1]) + 1).tolist(), self.width]
             row_chars = chars[r]
-            out.append([("".join(row_chars[a:b]), int(owners[a])) for a, b in zip(cuts, cuts[1:])])
+            out.append([("".join(row_chars[a:b]), int(owners[a])) for a, b in itertools.pairwise(cuts)])
         return out
 
 
@@ -628,9 +629,9 @@ def chart_rows(
     canvas_rows = canvas.rows()
     for i, row in enumerate(frame):
         if top < i < bottom:
-            runs = canvas_rows[i - top - 1]
+            row_runs = canvas_rows[i - top - 1]
             spans: list[tuple[str, str | None]] = [(row[: left + 1], None)]
-            spans += [(text, colors_of[owner] if owner >= 0 else None) for text, owner in runs]
+            spans += [(text, colors_of[owner] if owner >= 0 else None) for text, owner in row_runs]
             spans.append((row[right:], None))
             rows.append(tuple(spans))
         else:
@@ -1386,7 +1387,8 @@ def plot_group_renderable(group: PlotGroup, models: Sequence[Model], colors: Mod
     return Group(*parts)
 
 
-def summary_bars(summary: SummaryChart, models: Sequence[Model], colors: ModelColors, *, color: bool = True) -> BarClusters:
+def summary_bars(summary: SummaryChart, models: Sequence[Model], colors: ModelColors, *,
+                 color: bool = True) -> BarClusters:
     clusters = []
     for name, values in zip(summary.names, summary.values):
         bars = tuple(Bar(summary.labels[i], v, colors[models[i].id], plain_marker(i)) for i, v in enumerate(values))

@@ -115,7 +115,8 @@ class ChartCard(ChoosableCard, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("enter", "choose", "Maximise", tooltip="Show this chart alone, full size (again: back to the grid)"),
+        Binding("enter", "choose", "Maximise", tooltip="Show this chart alone, full size (again: back to the grid)",
+                id="chart_card.maximise"),
     ]
 
     class Chosen(CardMessage["ChartCard"]):
@@ -227,14 +228,14 @@ class ChartGrid(VerticalScroll, can_focus=False):
     """
 
     BINDINGS = [
-        Binding("left", "step(-1, 0)", "Chart left", show=False),
-        Binding("right", "step(1, 0)", "Chart right", show=False),
-        Binding("up", "step(0, -1)", "Chart up", show=False),
-        Binding("down", "step(0, 1)", "Chart down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First chart", show=False),
-        Binding("end", "edge(-1)", "Last chart", show=False),
+        Binding("left", "step(-1, 0)", "Chart left", show=False, id="chart_grid.left"),
+        Binding("right", "step(1, 0)", "Chart right", show=False, id="chart_grid.right"),
+        Binding("up", "step(0, -1)", "Chart up", show=False, id="chart_grid.up"),
+        Binding("down", "step(0, 1)", "Chart down", show=False, id="chart_grid.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="chart_grid.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="chart_grid.page_down"),
+        Binding("home", "edge(0)", "First chart", show=False, id="chart_grid.first"),
+        Binding("end", "edge(-1)", "Last chart", show=False, id="chart_grid.last"),
     ]
 
     class ViewChanged(ControlMessage["ChartGrid"]):

@@ -212,10 +212,12 @@ class DiffGrid(CursorTable, can_focus=True):
     HELP_TITLE = "Diff grid"
 
     BINDINGS = [
-        Binding("enter", "choose", "Full value", tooltip="The cell's whole value, what it differs from, and the row across all models"),
+        Binding("enter", "choose", "Full value",
+                tooltip="The cell's whole value, what it differs from, and the row across all models",
+                id="diff_grid.full_value"),
         *CURSOR_BINDINGS,
-        Binding("ctrl+left,shift+home", "column_to(0)", "First column", show=False),
-        Binding("ctrl+right,shift+end", "column_to(-1)", "Last column", show=False),
+        Binding("ctrl+left,shift+home", "column_to(0)", "First column", show=False, id="diff_grid.first_column"),
+        Binding("ctrl+right,shift+end", "column_to(-1)", "Last column", show=False, id="diff_grid.last_column"),
     ]
 
     COMPONENT_CLASSES = {
@@ -676,9 +678,8 @@ class DiffGrid(CursorTable, can_focus=True):
         columns = self.visible_columns(width)
         for k in columns:
             segments.append(gap)
-            self._render_cell(row.cells[k], text_line, layout.value_w[k], line_digits[k],
-                              self._styles_of_cell(is_cursor, row.cells[k].status, is_cursor and k == self.cursor_column),
-                              segments)
+            cell_styles = self._styles_of_cell(is_cursor, row.cells[k].status, is_cursor and k == self.cursor_column)
+            self._render_cell(row.cells[k], text_line, layout.value_w[k], line_digits[k], cell_styles, segments)
         # every cell is exactly its column's width: no need to measure the segments
         length = sum(layout.column_w[k] for k in columns) + GAP * len(columns)
         return self._join(fixed, segments, layout, width, row_style, length)

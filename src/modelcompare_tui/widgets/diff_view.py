@@ -110,7 +110,10 @@ def _highlighted(value: str, spans: list[tuple[int, int]], style: str) -> Text:
 class SearchBox(Input):
     """The search box: escape gives back the search it started with."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel search", tooltip="Close the search box, restoring the previous search")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel search", tooltip="Close the search box, restoring the previous search",
+                id="diff_search.cancel"),
+    ]
 
     class Cancelled(Message):
         pass
@@ -176,9 +179,10 @@ class CellValueDialog(ModalScreen[None]):
     values across all the compared models."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("enter", "close", "Close", show=False),
-        Binding("c", "copy", "Copy value", tooltip="Copy the whole value (and see it here if the terminal refuses)"),
+        Binding("escape", "close", "Close", id="cell_value.close"),
+        Binding("enter", "close", "Close", show=False, id="cell_value.close_alt"),
+        Binding("c", "copy", "Copy value", tooltip="Copy the whole value (and see it here if the terminal refuses)",
+                id="cell_value.copy"),
     ]
 
     DIALOG_WIDTH = 96  # wider than the app's dialogs: values are long
@@ -254,7 +258,7 @@ class CellValueDialog(ModalScreen[None]):
         value_w = min(MAX_VALUE_SHOWN, max(cell_len(label) for label in labels))
         count_w = max(len(f"{len(indices)}×") for _, indices in ranked)
         parts: list[Any] = [heading]
-        for label, (value, indices) in zip(labels, ranked):
+        for label, (_value, indices) in zip(labels, ranked):
             # one line per value (cut with … at the dialog's edge, never wrapped)
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(f"{len(indices)}×".rjust(count_w + 2) + " ")
@@ -291,16 +295,22 @@ class DiffBody(TabBody):
     HELP_TITLE = "Diff"
 
     BINDINGS = [
-        Binding("h", "toggle_hide", "Hide identical", tooltip="Hide the rows where every model has the same value"),
-        Binding("b", "make_base", "Make base", tooltip="Make the focused column's model the base (first column)"),
+        Binding("h", "toggle_hide", "Hide identical", tooltip="Hide the rows where every model has the same value",
+                id="diff.toggle_hide"),
+        Binding("b", "make_base", "Make base", tooltip="Make the focused column's model the base (first column)",
+                id="diff.make_base"),
         Binding("left_square_bracket", "move_column(-1)", "Move left", show=False,
-                tooltip="Move the focused column left; all the way left makes it the base"),
+                tooltip="Move the focused column left; all the way left makes it the base", id="diff.move_column_left"),
         Binding("right_square_bracket", "move_column(1)", "Move right", show=False,
-                tooltip="Move the focused column right"),
-        Binding("n", "next_difference(1)", "Next diff", tooltip="Jump to the next difference"),
-        Binding("N", "next_difference(-1)", "Prev diff", show=False, tooltip="Jump to the previous difference"),
-        Binding("t", "toggle_mode", "Diff mode", tooltip="Mark differences against the base, or across all models"),
-        Binding("slash", "search", "Search", tooltip="Show only the rows whose field, section or values contain a text"),
+                tooltip="Move the focused column right", id="diff.move_column_right"),
+        Binding("n", "next_difference(1)", "Next diff", tooltip="Jump to the next difference",
+                id="diff.next_difference"),
+        Binding("N", "next_difference(-1)", "Prev diff", show=False, tooltip="Jump to the previous difference",
+                id="diff.previous_difference"),
+        Binding("t", "toggle_mode", "Diff mode", tooltip="Mark differences against the base, or across all models",
+                id="diff.toggle_mode"),
+        Binding("slash", "search", "Search",
+                tooltip="Show only the rows whose field, section or values contain a text", id="diff.search"),
     ]
 
     DEFAULT_CSS = """
@@ -435,7 +445,8 @@ class DiffBody(TabBody):
     def request_view(self, **changes: Any) -> None:
         """Ask the App for the state with these options of this tab changed."""
         view = replace(state_view(self._wanted, self.TAB), **changes)
-        state = replace(self._wanted, **{self.TAB: view})
+        tab_change: dict[str, Any] = {self.TAB: view}  # the field is named by the tab
+        state = replace(self._wanted, **tab_change)
         self._wanted = state
         self.request_state(state)
 
@@ -618,7 +629,7 @@ class DiffBody(TabBody):
             if action == "make_base":
                 return column != 0 or None
             direction = parameters[0] if parameters else 0
-            if direction == -1 and column == 0 or direction == 1 and column >= len(models) - 1:
+            if (direction == -1 and column == 0) or (direction == 1 and column >= len(models) - 1):
                 return None
         return True
 

@@ -39,6 +39,12 @@ def _short(name: str, limit: int = MAX_CHIP_NAME) -> str:
     return shorten(name, limit, middle=True)
 
 
+def _part_width(text: Content | str | tuple[str, str]) -> int:
+    if isinstance(text, Content):
+        return cell_len(text.plain)
+    return cell_len(text if isinstance(text, str) else text[0])
+
+
 def _chips_width(names: Sequence[str], limit: int) -> int:
     # each chip: a space either side, one space after; the base chip also has "◆ "
     return sum(min(len(n), limit) + 3 for n in names) + 2
@@ -75,7 +81,8 @@ class ModelBar(ClickBar):
         self._colors: ModelColors | None = None
         self._loading = False
 
-    def show_models(self, ids: Sequence[str], models: Sequence[Model], colors: ModelColors, loading: bool = False) -> None:
+    def show_models(self, ids: Sequence[str], models: Sequence[Model], colors: ModelColors,
+                    loading: bool = False) -> None:
         self._ids = tuple(ids)
         self._models = {m.id: m for m in models}
         self._colors = colors
@@ -99,7 +106,7 @@ class ModelBar(ClickBar):
             ("  ", None),
             (Content.from_markup("[b]+[/b] add"), "screen.add_models"),
         ]
-        tail_width = sum(cell_len(t.plain if isinstance(t, Content) else t) for t, _ in tail)  # type: ignore[union-attr]
+        tail_width = sum(_part_width(text) for text, _ in tail)
         budget = width - tail_width - 10  # room for "+NN more"
         names = [self._model_name(model_id) for model_id in self._ids]
         # shorten long names before hiding chips: seeing every model beats full names

@@ -44,8 +44,9 @@ class SearchBar(Input):
 
     HELP_TITLE = "Search"
     BINDINGS = [
-        Binding("escape", "leave", "Back to table", tooltip="Keep the search, move to the table"),
-        Binding("down", "leave", "To table", show=False),
+        Binding("escape", "leave", "Back to table", tooltip="Keep the search, move to the table",
+                id="model_search.leave"),
+        Binding("down", "leave", "To table", show=False, id="model_search.leave_alt"),
     ]
 
     class Leave(Message):

@@ -152,16 +152,20 @@ class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
     HELP_TITLE = "Models table"
 
     BINDINGS = [
-        Binding("space", "toggle_select", "Select", tooltip="Select or deselect the model under the cursor"),
-        Binding("s", "sort", "Sort", tooltip="Sort by the cursor's column: ascending, descending, off"),
-        Binding("f", "filter", "Filter", tooltip="Filter the cursor's column"),
-        Binding("x", "clear_filter", "Clear filter", show=False, tooltip="Clear the cursor column's filter"),
-        Binding("X", "clear_all_filters", "Clear all filters", show=False, tooltip="Clear every filter"),
+        Binding("space", "toggle_select", "Select", tooltip="Select or deselect the model under the cursor",
+                id="model_table.toggle_select"),
+        Binding("s", "sort", "Sort", tooltip="Sort by the cursor's column: ascending, descending, off",
+                id="model_table.sort"),
+        Binding("f", "filter", "Filter", tooltip="Filter the cursor's column", id="model_table.filter"),
+        Binding("x", "clear_filter", "Clear filter", show=False, tooltip="Clear the cursor column's filter",
+                id="model_table.clear_filter"),
+        Binding("X", "clear_all_filters", "Clear all filters", show=False, tooltip="Clear every filter",
+                id="model_table.clear_all_filters"),
         Binding("ctrl+a", "select_all", "Select all shown", show=False,
-                tooltip="Select every model the table shows (again: deselect them)"),
-        Binding("shift+down", "extend(1)", "Extend selection down", show=False),
-        Binding("shift+up", "extend(-1)", "Extend selection up", show=False),
-        Binding("i", "toggle_id", "Show/hide id column", show=False),
+                tooltip="Select every model the table shows (again: deselect them)", id="model_table.select_all"),
+        Binding("shift+down", "extend(1)", "Extend selection down", show=False, id="model_table.extend_down"),
+        Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="model_table.extend_up"),
+        Binding("i", "toggle_id", "Show/hide id column", show=False, id="model_table.toggle_id"),
         *CURSOR_BINDINGS,
     ]
 

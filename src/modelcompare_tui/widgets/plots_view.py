@@ -67,7 +67,7 @@ class IterationDialog(ModalScreen["int | None | bool"]):
     """`i`: the iteration whose plots to show. Returns the iteration, None for
     the last reported ones, or False when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="iteration_dialog.cancel")]
 
     def __init__(self, iterations: list[int], current: int | None) -> None:
         super().__init__(classes="dialog-screen")
@@ -131,7 +131,8 @@ class PlotCard(ChoosableCard, can_focus=True):
     PlotCard:focus { border: round $border; border-title-style: bold; }
     """
 
-    BINDINGS = [Binding("enter", "choose", "Maximise", tooltip="Show this plot alone, full size (again: back)")]
+    BINDINGS = [Binding("enter", "choose", "Maximise", tooltip="Show this plot alone, full size (again: back)",
+                        id="plot_card.maximise")]
 
     class Chosen(CardMessage["PlotCard"]):
         """enter on a card: maximise it (or restore it)."""
@@ -239,10 +240,10 @@ class PlotList(VerticalScroll, can_focus=False):
     """
 
     BINDINGS = [
-        Binding("up", "step(-1)", "Previous plot", show=False),
-        Binding("down", "step(1)", "Next plot", show=False),
-        Binding("home", "edge(0)", "First plot", show=False),
-        Binding("end", "edge(-1)", "Last plot", show=False),
+        Binding("up", "step(-1)", "Previous plot", show=False, id="plot_list.previous"),
+        Binding("down", "step(1)", "Next plot", show=False, id="plot_list.next"),
+        Binding("home", "edge(0)", "First plot", show=False, id="plot_list.first"),
+        Binding("end", "edge(-1)", "Last plot", show=False, id="plot_list.last"),
     ]
 
     @property
@@ -277,12 +278,16 @@ class PlotsBody(MetricFilterBody):
     FILTER_ID = "plots-filter"
 
     BINDINGS = [
-        Binding("i", "choose_iteration", "Iteration", tooltip="Show the plots reported at or before an iteration"),
-        Binding("comma", "step_iteration(-1)", "Earlier", show=False, tooltip="The previous iteration with plots"),
+        Binding("i", "choose_iteration", "Iteration", tooltip="Show the plots reported at or before an iteration",
+                id="plots.choose_iteration"),
+        Binding("comma", "step_iteration(-1)", "Earlier", show=False, tooltip="The previous iteration with plots",
+                id="plots.earlier_iteration"),
         Binding("full_stop", "step_iteration(1)", "Later", show=False,
-                tooltip="The next iteration with plots (after the last: the last reported)"),
-        Binding("slash", "filter", "Filter", tooltip="Filter plots by metric name: a substring, or a glob"),
-        Binding("escape", "restore", "Back", tooltip="Back from the maximised plot to the list"),
+                tooltip="The next iteration with plots (after the last: the last reported)",
+                id="plots.later_iteration"),
+        Binding("slash", "filter", "Filter", tooltip="Filter plots by metric name: a substring, or a glob",
+                id="plots.filter"),
+        Binding("escape", "restore", "Back", tooltip="Back from the maximised plot to the list", id="plots.restore"),
     ]
 
     DEFAULT_CSS = """
@@ -306,6 +311,7 @@ class PlotsBody(MetricFilterBody):
         self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
         self._raw: tuple[dict[str, Any], dict[str, Any]] | None = None  # (plots, single values) as loaded
+        self._pending_show: tuple[list[PlotGroup], SummaryChart] | None = None  # waiting for a height
         self._queries = source  # what the workers ask (from their threads: the store pools connections)
 
     @property
@@ -403,7 +409,7 @@ class PlotsBody(MetricFilterBody):
                    summary_chart(self.models, single, metric_filter=metric_filter))
 
     def on_resize(self, event: events.Resize) -> None:
-        pending = getattr(self, "_pending_show", None)
+        pending = self._pending_show
         if pending is not None and event.size.height:
             self._show(*pending)
 
@@ -478,7 +484,7 @@ class PlotsBody(MetricFilterBody):
 
     # -- actions -------------------------------------------------------------------------------
     def action_choose_iteration(self) -> None:
-        def apply(result: int | None | bool) -> None:
+        def apply(result: int | bool | None) -> None:
             if result is not False and result != self._wanted.plots.iteration:
                 self.request_view(iteration=result)
 

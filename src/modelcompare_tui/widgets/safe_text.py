@@ -29,7 +29,7 @@ class DisplayTextHighlighter(Highlighter):
     character for one (display_text's promise), so the cursor and the
     selection stay where they were."""
 
-    def __call__(self, text: str | Text) -> Text:  # type: ignore[override]
+    def __call__(self, text: str | Text) -> Text:
         if isinstance(text, str):
             return Text(display_text(text))
         plain = text.plain

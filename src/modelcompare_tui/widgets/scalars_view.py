@@ -131,9 +131,9 @@ class CsvSavedDialog(ModalScreen[None]):
     can fail silently, so the path is always shown, selectable)."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("c", "copy_csv", "Copy CSV"),
-        Binding("p", "copy_path", "Copy path"),
+        Binding("escape", "close", "Close", id="csv_saved.close"),
+        Binding("c", "copy_csv", "Copy CSV", id="csv_saved.copy_csv"),
+        Binding("p", "copy_path", "Copy path", id="csv_saved.copy_path"),
     ]
 
     def __init__(self, path: Path, csv_text: str, rows: int, agg: str) -> None:
@@ -176,9 +176,9 @@ class ExactValueDialog(ModalScreen[None]):
     iterations, its point count and its change against the base."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("enter", "close", "Close", show=False),
-        Binding("c", "copy", "Copy value"),
+        Binding("escape", "close", "Close", id="exact_value.close"),
+        Binding("enter", "close", "Close", show=False, id="exact_value.close_alt"),
+        Binding("c", "copy", "Copy value", id="exact_value.copy"),
     ]
 
     def __init__(self, title: str, label: str, color: str, agg: str, summary: ScalarSummary | None,
@@ -244,7 +244,7 @@ class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
     """`z`: type the iteration range of the maximised chart. Returns the range,
     None to reset the zoom, or False when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="zoom_dialog.cancel")]
 
     def __init__(self, current: tuple[int, int] | None, full: tuple[int, int] | None) -> None:
         super().__init__(classes="dialog-screen")
@@ -286,30 +286,45 @@ class ScalarsBody(MetricFilterBody):
     FILTER_ID = "scalars-filter"
 
     BINDINGS = [
-        Binding("v", "toggle_view", "Values/Graph", tooltip="Switch between the Values table and the Graph view"),
-        Binding("a", "cycle_agg", "Last/Min/Max", tooltip="Values: show each series' Last, Min or Max"),
-        Binding("e", "toggle_extremes", "Extremes", tooltip="Values: mark each row's maximum ▲ and minimum ▼"),
-        Binding("D", "toggle_delta", "Δ base", tooltip="Values: show each value's change against the base model"),
-        Binding("d", "download", "CSV", tooltip="Values: save the table as shown as CSV (then copy it or its path)"),
-        Binding("slash", "filter", "Filter", tooltip="Filter metrics by name: a substring, or a glob such as loss*"),
-        Binding("x", "cycle_x_axis", "X axis", tooltip="Graph: x axis iteration → relative time → wall time"),
-        Binding("S", "cycle_smoothing", "Smooth", tooltip="Graph: smoothing none → EMA → running average → gaussian"),
+        Binding("v", "toggle_view", "Values/Graph", tooltip="Switch between the Values table and the Graph view",
+                id="scalars.toggle_view"),
+        Binding("a", "cycle_agg", "Last/Min/Max", tooltip="Values: show each series' Last, Min or Max",
+                id="scalars.cycle_agg"),
+        Binding("e", "toggle_extremes", "Extremes", tooltip="Values: mark each row's maximum ▲ and minimum ▼",
+                id="scalars.toggle_extremes"),
+        Binding("D", "toggle_delta", "Δ base", tooltip="Values: show each value's change against the base model",
+                id="scalars.toggle_delta"),
+        Binding("d", "download", "CSV", tooltip="Values: save the table as shown as CSV (then copy it or its path)",
+                id="scalars.download_csv"),
+        Binding("slash", "filter", "Filter", tooltip="Filter metrics by name: a substring, or a glob such as loss*",
+                id="scalars.filter"),
+        Binding("x", "cycle_x_axis", "X axis", tooltip="Graph: x axis iteration → relative time → wall time",
+                id="scalars.cycle_x_axis"),
+        Binding("S", "cycle_smoothing", "Smooth", tooltip="Graph: smoothing none → EMA → running average → gaussian",
+                id="scalars.cycle_smoothing"),
         Binding("greater_than_sign", "smoothing_weight(1)", "More smoothing", show=False,
-                tooltip="Graph: raise the smoothing weight"),
+                tooltip="Graph: raise the smoothing weight", id="scalars.smoothing_more"),
         Binding("less_than_sign", "smoothing_weight(-1)", "Less smoothing", show=False,
-                tooltip="Graph: lower the smoothing weight"),
-        Binding("l", "toggle_log", "Log y", tooltip="Graph: logarithmic y axis"),
+                tooltip="Graph: lower the smoothing weight", id="scalars.smoothing_less"),
+        Binding("l", "toggle_log", "Log y", tooltip="Graph: logarithmic y axis", id="scalars.toggle_log"),
         Binding("g", "toggle_group", "Group", show=False,
-                tooltip="Graph: one chart per metric/variant, or one per metric with its variants"),
+                tooltip="Graph: one chart per metric/variant, or one per metric with its variants",
+                id="scalars.toggle_group"),
         Binding("C", "toggle_config", "Config in legend", show=False,
-                tooltip="Graph: show the config values that differ between the models in the legends"),
-        Binding("z", "zoom_dialog", "Zoom", tooltip="Maximised chart: zoom to an iteration range"),
-        Binding("i", "zoom(0.5)", "Zoom in", show=False, tooltip="Maximised chart: zoom in around the middle"),
-        Binding("o", "zoom(2)", "Zoom out", show=False, tooltip="Maximised chart: zoom out"),
-        Binding("Z", "zoom_reset", "Reset zoom", show=False, tooltip="Maximised chart: show every iteration"),
-        Binding("left", "pan(-1)", "Pan left", show=False, tooltip="Zoomed chart: move to earlier iterations"),
-        Binding("right", "pan(1)", "Pan right", show=False, tooltip="Zoomed chart: move to later iterations"),
-        Binding("escape", "restore", "Grid", tooltip="Back from the maximised chart to the grid"),
+                tooltip="Graph: show the config values that differ between the models in the legends",
+                id="scalars.toggle_config"),
+        Binding("z", "zoom_dialog", "Zoom", tooltip="Maximised chart: zoom to an iteration range",
+                id="scalars.zoom_dialog"),
+        Binding("i", "zoom(0.5)", "Zoom in", show=False, tooltip="Maximised chart: zoom in around the middle",
+                id="scalars.zoom_in"),
+        Binding("o", "zoom(2)", "Zoom out", show=False, tooltip="Maximised chart: zoom out", id="scalars.zoom_out"),
+        Binding("Z", "zoom_reset", "Reset zoom", show=False, tooltip="Maximised chart: show every iteration",
+                id="scalars.zoom_reset"),
+        Binding("left", "pan(-1)", "Pan left", show=False, tooltip="Zoomed chart: move to earlier iterations",
+                id="scalars.pan_left"),
+        Binding("right", "pan(1)", "Pan right", show=False, tooltip="Zoomed chart: move to later iterations",
+                id="scalars.pan_right"),
+        Binding("escape", "restore", "Grid", tooltip="Back from the maximised chart to the grid", id="scalars.restore"),
     ]
 
     DEFAULT_CSS = """
@@ -830,9 +845,9 @@ class ScalarsBody(MetricFilterBody):
         return (view.zoom or full), full
 
     def action_zoom_dialog(self) -> None:
-        shown, full = self._current_range()
+        _shown, full = self._current_range()
 
-        def apply(result: tuple[int, int] | None | bool) -> None:
+        def apply(result: tuple[int, int] | bool | None) -> None:
             if result is False:
                 return
             self.request_view(zoom=result if result else None)

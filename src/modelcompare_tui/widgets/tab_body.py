@@ -65,8 +65,8 @@ class TabBody(ReportWorkerErrors, Widget):
 
     # DOMNode.colors is a read-only property (the widget's CSS colors); here `colors`
     # means the model colors. Textual's own code reads `.colors` only on LoadingIndicator.
-    @property
-    def colors(self) -> ModelColors:  # type: ignore[override]
+    @property  # type: ignore[override]  # deliberate shadowing, see above
+    def colors(self) -> ModelColors:
         return self._model_colors
 
     @colors.setter

@@ -73,7 +73,8 @@ class ValueTableView(CursorTable, can_focus=True):
     HELP_TITLE = "Values table"
 
     BINDINGS = [
-        Binding("enter", "choose", "Exact value", tooltip="The cell's exact value, its Last/Min/Max and iterations"),
+        Binding("enter", "choose", "Exact value", tooltip="The cell's exact value, its Last/Min/Max and iterations",
+                id="value_table.exact_value"),
         *CURSOR_BINDINGS,
     ]
 

@@ -92,7 +92,7 @@ class MlflowBackend(ABC):
     def cache_namespace(self) -> str:
         return hashlib.sha1(self.uri.encode("utf-8")).hexdigest()[:16]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most backends hold nothing to release
         pass
 
 

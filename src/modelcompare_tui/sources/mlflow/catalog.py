@@ -51,7 +51,7 @@ class MlflowCatalog:
         self,
         backend: MlflowBackend,
         *,
-        cache_dir: Path | None | bool = None,
+        cache_dir: Path | bool | None = None,
         flavor_fetch_limit: int = 100,
     ) -> None:
         self.backend = backend
@@ -59,7 +59,7 @@ class MlflowCatalog:
         if cache_dir is False:
             base = None
         else:
-            base = (Path(cache_dir) if cache_dir not in (None, True) else default_cache_dir()) / "mlflow"
+            base = (default_cache_dir() if cache_dir is None or cache_dir is True else Path(cache_dir)) / "mlflow"
             base = base / backend.cache_namespace()
         self.histories = HistoryCache(base)
         self.flavors = FlavorCache(base)
@@ -187,10 +187,10 @@ class MlflowCatalog:
             for entry, version, logged, run in drafts
         }
         fetched = self._fetch_flavors(pending_flavors, final_refs) if pending_flavors else {}
-        for entry, version, logged, run in drafts:
+        for entry, draft_version, draft_logged, _run in drafts:
             framework = frameworks[entry.id]
             if not framework:
-                ref = _artifact_ref(version, logged)
+                ref = _artifact_ref(draft_version, draft_logged)
                 if ref is not None and fetched.get(ref.key()):
                     framework = fetched[ref.key()]
             if framework != entry.row.framework:

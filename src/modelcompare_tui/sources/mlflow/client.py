@@ -119,7 +119,8 @@ class RestClient:
                 )
                 continue
             except httpx.TransportError as exc:
-                error = SourceError(f"{self.display}: cannot reach the MLflow server ({_one_line(str(exc) or type(exc).__name__)})")
+                why = _one_line(str(exc) or type(exc).__name__)
+                error = SourceError(f"{self.display}: cannot reach the MLflow server ({why})")
                 continue
             status = response.status_code
             if status < 300:

@@ -144,9 +144,12 @@ def _typed_param(value: str) -> Any:
         loaded = yaml.load(value, Loader=_YAML_LOADER)
     except yaml.YAMLError:
         return value
-    if isinstance(loaded, (int, float)) and not isinstance(loaded, bool):
-        if yaml.safe_dump(loaded, default_flow_style=True).split("\n", 1)[0] == value:
-            return loaded
+    if (
+        isinstance(loaded, (int, float))
+        and not isinstance(loaded, bool)
+        and yaml.safe_dump(loaded, default_flow_style=True).split("\n", 1)[0] == value
+    ):
+        return loaded
     return value
 
 

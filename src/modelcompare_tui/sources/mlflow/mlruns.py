@@ -303,7 +303,9 @@ class MlrunsBackend(MlflowBackend):
                 continue
             registered[reg.name] = reg
             try:
-                version_dirs = [Path(e.path) for e in os.scandir(model_dir) if e.is_dir() and e.name.startswith("version-")]
+                version_dirs = [
+                    Path(e.path) for e in os.scandir(model_dir) if e.is_dir() and e.name.startswith("version-")
+                ]
             except OSError:
                 continue
             for version_dir in sorted(version_dirs, key=lambda p: _int(p.name[len("version-") :]) or 0):
@@ -372,7 +374,9 @@ class MlrunsBackend(MlflowBackend):
         registered, versions = self._registry()
         logged = self._logged_models(experiments)
         self._index_runs()
-        run_ids = sorted({v.run_id for v in versions if v.run_id} | {m.source_run_id for m in logged if m.source_run_id})
+        run_ids = sorted(
+            {v.run_id for v in versions if v.run_id} | {m.source_run_id for m in logged if m.source_run_id}
+        )
         return Catalog(
             experiments=experiments,
             registered=registered,
@@ -479,7 +483,7 @@ class MlrunsBackend(MlflowBackend):
 class MlrunsSource(MlflowSource):
     """A read-only source over an MLflow file store folder."""
 
-    def __init__(self, uri: str, *, cache_dir: Path | None | bool = None) -> None:
+    def __init__(self, uri: str, *, cache_dir: Path | bool | None = None) -> None:
         super().__init__(MlrunsBackend(uri), cache_dir=cache_dir)
 
 

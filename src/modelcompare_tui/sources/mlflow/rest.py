@@ -134,7 +134,9 @@ class MlflowRestBackend(MlflowBackend):
 
     # -- paging --------------------------------------------------------------
 
-    def _paged(self, method: str, path: str, args: dict[str, Any], field: str, *, missing_ok: bool = False) -> list[Any] | None:
+    def _paged(
+        self, method: str, path: str, args: dict[str, Any], field: str, *, missing_ok: bool = False
+    ) -> list[Any] | None:
         items: list[Any] = []
         token: str | None = None
         seen: set[str] = set()
@@ -160,7 +162,9 @@ class MlflowRestBackend(MlflowBackend):
         ) or []
         out = {}
         for e in found:
-            exp = ExperimentData(str(e.get("experiment_id")), str(e.get("name", "")), str(e.get("lifecycle_stage", "active")))
+            exp = ExperimentData(
+                str(e.get("experiment_id")), str(e.get("name", "")), str(e.get("lifecycle_stage", "active"))
+            )
             out[exp.experiment_id] = exp
         return out
 
@@ -247,7 +251,10 @@ class MlflowRestBackend(MlflowBackend):
         )
         if not got_version or "model_version" not in got_version:
             return None
-        reg = _registered_from_json(got_model["registered_model"]) if got_model and "registered_model" in got_model else RegisteredModelData(name)
+        if got_model and "registered_model" in got_model:
+            reg = _registered_from_json(got_model["registered_model"])
+        else:
+            reg = RegisteredModelData(name)
         return _version_from_json(got_version["model_version"]), reg
 
     def model_run(self, model_id: str) -> tuple[str, str] | None:
@@ -291,7 +298,9 @@ class MlflowRestBackend(MlflowBackend):
         if not got or "experiment" not in got:
             return None
         e = got["experiment"]
-        return ExperimentData(str(e.get("experiment_id")), str(e.get("name", "")), str(e.get("lifecycle_stage", "active")))
+        return ExperimentData(
+            str(e.get("experiment_id")), str(e.get("name", "")), str(e.get("lifecycle_stage", "active"))
+        )
 
     # -- histories -----------------------------------------------------------
 
@@ -356,7 +365,9 @@ class MlflowRestBackend(MlflowBackend):
             out.update(part)
         return out
 
-    def single_step_keys(self, wanted: dict[str, list[str]], runs: dict[str, RunData]) -> dict[tuple[str, str], float | None]:
+    def single_step_keys(
+        self, wanted: dict[str, list[str]], runs: dict[str, RunData]
+    ) -> dict[tuple[str, str], float | None]:
         if self._interval_ok is False:
             return super().single_step_keys(wanted, runs)
         jobs = [
@@ -425,7 +436,10 @@ class MlflowRestBackend(MlflowBackend):
 
         def newest_version() -> Any:
             data = self.http.get(f"{API}/model-versions/search", {"max_results": 1})
-            return [(v.get("name"), v.get("version"), v.get("last_updated_timestamp")) for v in data.get("model_versions", [])]
+            return [
+                (v.get("name"), v.get("version"), v.get("last_updated_timestamp"))
+                for v in data.get("model_versions", [])
+            ]
 
         def newest_logged() -> Any:
             if not active or self._logged_ok is False:
@@ -434,7 +448,10 @@ class MlflowRestBackend(MlflowBackend):
                 f"{API}/logged-models/search", {"experiment_ids": active[:100], "max_results": 1}, missing_ok=True
             )
             models = (data or {}).get("models", [])
-            return [(m.get("info", {}).get("model_id"), m.get("info", {}).get("last_updated_timestamp_ms")) for m in models]
+            return [
+                (m.get("info", {}).get("model_id"), m.get("info", {}).get("last_updated_timestamp_ms"))
+                for m in models
+            ]
 
         def run_states() -> Any:
             if not known_ids:
@@ -459,7 +476,7 @@ class MlflowRestSource(MlflowSource):
 
     local = False  # every query is a request to the server: no reading ahead
 
-    def __init__(self, uri: str, *, cache_dir: Path | None | bool = None, **client_options: Any) -> None:
+    def __init__(self, uri: str, *, cache_dir: Path | bool | None = None, **client_options: Any) -> None:
         super().__init__(MlflowRestBackend(uri, **client_options), cache_dir=cache_dir)
 
 

@@ -54,12 +54,12 @@ class MlflowSource(MlflowCatalog, Source):
         with self._lock:
             catalog = self._catalog or Catalog()
             all_entries = dict(self._entries)
-        for run in runs.values():
-            self._ensure_experiment(run, catalog)
+        for loaded_run in runs.values():
+            self._ensure_experiment(loaded_run, catalog)
         children: dict[str, list[str]] = {}
-        for entry in all_entries.values():
-            if entry.parent and entry.listed:
-                children.setdefault(entry.parent, []).append(entry.id)
+        for known_entry in all_entries.values():
+            if known_entry.parent and known_entry.listed:
+                children.setdefault(known_entry.parent, []).append(known_entry.id)
         out = []
         for model_id in ids:
             entry = entries.get(model_id)
@@ -231,11 +231,11 @@ class MlflowSource(MlflowCatalog, Source):
         for model_id in ids:
             if model_id not in run_of:
                 continue
-            run = runs.get(run_of[model_id])
+            model_run = runs.get(run_of[model_id])
             values: dict[str, float] = {}
-            if run is not None:
-                for key in sorted(run.metric_keys):
-                    value = known.get((run.run_id, key))
+            if model_run is not None:
+                for key in sorted(model_run.metric_keys):
+                    value = known.get((model_run.run_id, key))
                     if value is not None:
                         values[key] = value
             out[model_id] = values

@@ -121,6 +121,8 @@ def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
             step = d
     iters_blob = None if step > 0 else _encode_ints(it, first_iter)
     has_ts = ms != NO_TS
+    min_ts: float | None
+    max_ts: float | None
     if has_ts.all():
         # header b"\x01" + base ms (8 bytes), then int32/int64 deltas from the base
         ts_base = int(ms[0])
@@ -134,6 +136,10 @@ def _encode_chunk(it: np.ndarray, v: np.ndarray, ms: np.ndarray) -> tuple:
         ts_blob = None
         min_ts = max_ts = None
     minmax = _finite_extremes(v)
+    mn: float | None
+    mn_it: int | None
+    mx: float | None
+    mx_it: int | None
     if minmax is not None:
         imin, imax = minmax
         mn, mn_it, mx, mx_it = float(v[imin]), int(it[imin]), float(v[imax]), int(it[imax])

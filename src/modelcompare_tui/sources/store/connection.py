@@ -279,7 +279,8 @@ class StoreConnection:
             raise self._error(exc) from None
         except _DAMAGE as exc:
             # a read of what the store wrote raised: its content is damaged
-            raise _damaged(self.path, str(exc) if isinstance(exc, _Damage) else f"{type(exc).__name__}: {exc}") from None
+            why = str(exc) if isinstance(exc, _Damage) else f"{type(exc).__name__}: {exc}"
+            raise _damaged(self.path, why) from None
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -355,7 +356,8 @@ class StoreConnection:
                 part = list(ids[start : start + 500])
                 marks = ",".join("?" * len(part))
                 fresh.update(
-                    r[0] for r in conn.execute(f"SELECT id FROM models WHERE gen <= ? AND id IN ({marks})", (since, *part))
+                    r[0]
+                    for r in conn.execute(f"SELECT id FROM models WHERE gen <= ? AND id IN ({marks})", (since, *part))
                 )
         return [i for i in ids if i not in fresh]
 

@@ -141,6 +141,8 @@ class SeriesReads(StoreConnection):
             # every chunk crosses a bucket boundary and is decoded anyway, so its points
             # come with the chunk statistics, in one query.
             eager = nchunks <= buckets
+            sql_lo: float
+            sql_hi: float
             if by == "iteration":
                 sql_lo, sql_hi = int(max(lo, -(2**62))), int(min(hi, 2**62))
                 where = "last_iter >= ? AND first_iter <= ?"

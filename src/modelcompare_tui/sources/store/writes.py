@@ -183,6 +183,7 @@ class StoreWrites(StoreConnection):
             sid = conn.execute(
                 "INSERT INTO series (model, metric, variant) VALUES (?, ?, ?)", (rowid, metric, variant)
             ).lastrowid
+            assert sid is not None  # sqlite3 sets lastrowid after every INSERT
             nchunks = self._write_chunks(conn, sid, 0, it, v, ms)
             self._store_summary(conn, sid, (0, None, None, None, None, None, None, None), it, v, ms, nchunks)
             return
