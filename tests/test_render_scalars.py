@@ -286,3 +286,13 @@ def test_config_differences() -> None:
                      ("seed", ("1", "2", "–"))]
     assert config_notes(models, max_keys=2) == ["lr=0.001 batch=32", "lr=0.001 batch=64", "lr=0.01 batch=32"]
     assert config_differences([Model("a", "a"), Model("b", "b")]) == []
+
+
+def test_log_axis_ticks_at_the_top_of_the_float_range() -> None:
+    # log10(max float) rounds up, so 10**that overflowed: a loss of 1.8e308 on a log
+    # axis crashed every render (found by the import->render property test in CI)
+    from modelcompare_tui.widgets.chart_render import _MAX_LOG10, _log_ticks
+
+    for lo, hi in ((_MAX_LOG10 - 0.1, _MAX_LOG10), (308.0, _MAX_LOG10), (_MAX_LOG10, _MAX_LOG10)):
+        ticks = _log_ticks(lo, hi, 5)
+        assert ticks and all(lo - 1e-9 <= t <= hi + 1e-9 for t, _ in ticks)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -301,11 +302,20 @@ def _log_ticks(lo: float, hi: float, count: int) -> list[tuple[float, str]]:
     ]
     if 2 <= len(ticks) <= count + 2:
         return ticks
-    values = nice_ticks(10.0**lo, 10.0**top, count)
+    values = nice_ticks(_pow10(lo), _pow10(top), count)
     return [(math.log10(v), _tick_text(v)) for v in values if v > 0]
 
 
 _MAX_LOG10 = math.log10(1.7976931348623157e308)
+
+
+def _pow10(exponent: float) -> float:
+    """10**exponent, held at the largest float: log10(max float) rounds up, so
+    10**_MAX_LOG10 itself overflows."""
+    try:
+        return 10.0**exponent
+    except OverflowError:
+        return sys.float_info.max
 
 
 # -- plotext -------------------------------------------------------------------------
@@ -400,7 +410,7 @@ def _clip_segments(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarra
     for p, q in ((-dx, x0 + 0.5), (dx, xmax + 0.5 - x0), (-dy, y0 + 0.5), (dy, ymax + 0.5 - y0)):
         parallel = p == 0
         keep &= ~(parallel & (q < 0))
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # ±inf is a valid bound
             r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
         entering = (p < 0) & ~parallel
         leaving = (p > 0) & ~parallel
