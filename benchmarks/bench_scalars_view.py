@@ -167,7 +167,12 @@ async def bench_app(store: SQLiteStore, size: tuple[int, int], rest: float = 0.0
 
 
 def bench_one_chart(store: SQLiteStore) -> tuple[float, float]:
-    from modelcompare_tui.widgets.chart_render import SeriesCache, chart_buckets, draw_scalar_chart, load_scalar_chart
+    from modelcompare_tui.render.chart_series import (
+        SeriesCache,
+        chart_buckets,
+        draw_scalar_chart,
+        load_scalar_chart,
+    )
 
     ids = [model_id(m) for m in range(N_MODELS)]
     models = store.get_models(ids)

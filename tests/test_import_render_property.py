@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from modelcompare_tui.cli import main
 from modelcompare_tui.core.modelfile import FORMAT, ModelFileError, load_model_file
 from modelcompare_tui.core.state import ComparisonState, PlotsView, ScalarsView
-from modelcompare_tui.render import RenderError, render_view
+from modelcompare_tui.render.views import RenderError, render_view
 
 FORMATS = ("text", "ansi", "json", "csv", "md", "svg", "html")
 MAX_FLOAT = 1.7976931348623157e308

@@ -17,6 +17,7 @@ ALLOWED = {
     "sources": {"core", "sources"},
     "tracking": {"core", "sources", "tracking"},
     "demo": {"core", "demo"},
+    "render": {"core", "sources", "render", "live"},
 }
 
 
@@ -62,8 +63,10 @@ def test_headless_modules_never_load_textual() -> None:
     code = """
 import importlib, pkgutil, sys
 import modelcompare_tui.core as core, modelcompare_tui.sources as sources
-names = [m.name for p in (core, sources) for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]
-names += ["modelcompare_tui.render", "modelcompare_tui.tracking", "modelcompare_tui.cli"]
+import modelcompare_tui.render as render
+packages = (core, sources, render)
+names = [m.name for p in packages for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]
+names += ["modelcompare_tui.render", "modelcompare_tui.live", "modelcompare_tui.tracking", "modelcompare_tui.cli"]
 for name in names:
     importlib.import_module(name)
     if "textual" in sys.modules:

@@ -19,7 +19,7 @@ from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, ScalarsView
 from modelcompare_tui.live import LivePoller, SourceChange, changed_ids, poll_interval
-from modelcompare_tui.render import watch_render
+from modelcompare_tui.render.views import watch_render
 from modelcompare_tui.screens.live_indicator import LiveIndicator
 from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.sources.base import SourceError

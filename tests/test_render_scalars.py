@@ -1,5 +1,5 @@
 """Headless Scalars and Plots: `render` output in every format, and the pure
-drawing functions of widgets/chart_render.py and core.scalars."""
+drawing functions of render/chart_series.py and core.scalars."""
 
 from __future__ import annotations
 
@@ -24,20 +24,10 @@ from modelcompare_tui.core.scalars import (
     value_table_to_rich,
 )
 from modelcompare_tui.core.state import encode_state
-from modelcompare_tui.render import RenderError, render_view
-from modelcompare_tui.widgets.chart_render import (
-    Bar,
-    BarCluster,
-    BarClusters,
-    BoxPlot,
-    ChartLine,
-    chart_rows,
-    draw_xy,
-    effective_ema_weight,
-    nice_ticks,
-    parse_iteration_range,
-    shade,
-)
+from modelcompare_tui.render.views import RenderError, render_view
+from modelcompare_tui.render.raster import ChartLine, chart_rows, draw_xy, nice_ticks, shade
+from modelcompare_tui.render.chart_series import effective_ema_weight, parse_iteration_range
+from modelcompare_tui.render.plots import Bar, BarCluster, BarClusters, BoxPlot
 
 from scalars_fixtures import IDS, build_scalars_store, default_state
 
@@ -291,7 +281,7 @@ def test_config_differences() -> None:
 def test_log_axis_ticks_at_the_top_of_the_float_range() -> None:
     # log10(max float) rounds up, so 10**that overflowed: a loss of 1.8e308 on a log
     # axis crashed every render (found by the import->render property test in CI)
-    from modelcompare_tui.widgets.chart_render import _MAX_LOG10, _log_ticks
+    from modelcompare_tui.render.raster import _MAX_LOG10, _log_ticks
 
     for lo, hi in ((_MAX_LOG10 - 0.1, _MAX_LOG10), (308.0, _MAX_LOG10), (_MAX_LOG10, _MAX_LOG10)):
         ticks = _log_ticks(lo, hi, 5)

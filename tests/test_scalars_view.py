@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from modelcompare_tui.core.scalars import value_table_to_csv
-from modelcompare_tui.render import render_view
+from modelcompare_tui.render.views import render_view
 from modelcompare_tui.widgets.charts import ChartCard, ChartGrid
 from modelcompare_tui.widgets.scalars_view import (
     CsvSavedDialog,

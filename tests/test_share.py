@@ -21,7 +21,7 @@ from modelcompare_tui.cli import main
 from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, DiffView, PlotsView, ScalarsView, decode_state, encode_state
-from modelcompare_tui.render import render_view
+from modelcompare_tui.render.views import render_view
 from modelcompare_tui.screens import compare
 from modelcompare_tui.screens.compare import CompareScreen
 from modelcompare_tui.screens.dialogs import ConfirmDialog, PasteStateDialog, StateInput, TextDialog

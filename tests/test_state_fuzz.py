@@ -26,7 +26,7 @@ from modelcompare_tui.core.state import (
     encode_state,
     validate_state,
 )
-from modelcompare_tui.render import RenderError, render_view
+from modelcompare_tui.render.views import RenderError, render_view
 
 IDS = ("a" * 32, "b" * 32)
 FORMATS = ("text", "ansi", "json", "csv", "md", "svg", "html")

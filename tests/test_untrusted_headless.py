@@ -341,18 +341,18 @@ def test_csv_text(raw: str, cell: str) -> None:
 
 def test_csv_download_writes_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from modelcompare_tui.core.scalars import build_value_table, value_table_to_csv
-    from modelcompare_tui.widgets import scalars_view
+    from modelcompare_tui.render import csv as render_csv
 
     store = SQLiteStore(tmp_path / "s.db")
     store.import_records(hostile_records()[:2])
     models = store.get_models(IDS[:2])
     table = build_value_table(models, store.scalar_summaries(IDS[:2]))
     store.close()
-    monkeypatch.setattr(scalars_view.time, "strftime", lambda fmt, *a: "20260101-000000")
+    monkeypatch.setattr(render_csv.time, "strftime", lambda fmt, *a: "20260101-000000")
     victim = tmp_path / "victim.csv"
     planted = tmp_path / "modelcompare-scalars-last-20260101-000000.csv"
     planted.symlink_to(victim)  # dangling: a predictable name, planted
-    path = scalars_view.write_csv(table, tmp_path)
+    path = render_csv.write_csv(table, tmp_path)
     assert not victim.exists()
     assert not path.is_symlink() and path.read_text(encoding="utf-8") == value_table_to_csv(table)
     assert "'-loss" in path.read_text(encoding="utf-8")
@@ -439,12 +439,12 @@ def test_app_renderers_take_hostile_text_as_text(key: str) -> None:
 
     from modelcompare_tui.core.colors import ModelColors
     from modelcompare_tui.core.plotmerge import MergedTable, PlotPanel
-    from modelcompare_tui.widgets.chart_render import (
+    from modelcompare_tui.render.raster import LegendItem
+    from modelcompare_tui.render.chart_series import legend_lines
+    from modelcompare_tui.render.plots import (
         Bar,
         BarCluster,
         BarClusters,
-        LegendItem,
-        legend_lines,
         merged_table_renderable,
         panel_renderable,
     )

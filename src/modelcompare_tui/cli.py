@@ -447,7 +447,7 @@ def _state_source(args: argparse.Namespace, state: Any):
 
 def cmd_render(args: argparse.Namespace) -> int:
     from .core.state import decode_state
-    from .render import render_view, watch_render
+    from .render.views import render_view, watch_render
 
     state = apply_view_overrides(decode_state(args.state), args, args.tab)
     source = _state_source(args, state)
@@ -459,7 +459,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .core.state import decode_state
-    from .render import write_report
+    from .render.views import write_report
 
     state = decode_state(args.state)
     source = _state_source(args, state)

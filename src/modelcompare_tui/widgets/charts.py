@@ -1,6 +1,6 @@
 """Chart widgets: the Graph view's chart cards and their scrolling grid.
 
-A ChartCard draws one ScalarChart at its own size with widgets/chart_render.py
+A ChartCard draws one ScalarChart at its own size with render/raster.py and render/chart_series.py
 (plotext lays out the axes, in a figure of its own; the lines are rasterised
 with numpy). Drawing takes milliseconds, yet the lines are cached per size and
 the body's loader makes them, as strips, in its thread worker before handing
@@ -31,7 +31,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.display import display_text
-from .chart_render import ChartRows, ScalarChart, legend_lines, scalar_chart_rows
+from ..render.raster import ChartRows, ScalarChart
+from ..render.chart_series import legend_lines, scalar_chart_rows
 from .messages import CardMessage, ControlMessage
 from .safe_text import shown
 

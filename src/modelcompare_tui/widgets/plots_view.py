@@ -5,7 +5,7 @@ Line, scatter and histogram plots are drawn by plotext into one chart per
 metric/variant (series "model · series" in the model's color); bar and box
 plots as horizontal bars and boxes on one shared scale; tables merged into
 one table with a model column; heatmaps, confusion matrices and texts side
-by side, one panel per model (core.plotmerge decides, widgets/chart_render.py
+by side, one panel per model (core.plotmerge decides, render/ (raster, plots)
 draws — the same code `modelcompare render --tab plots` uses).
 
 Keys: `i` picks the iteration (default: the last reported), `,` `.` step to
@@ -38,12 +38,12 @@ from ..core.model import Model
 from ..core.plotmerge import PlotGroup, SummaryChart, merge_plots, summary_chart
 from ..core.state import ComparisonState, PlotsView
 from ..sources.base import Source
-from .chart_render import (
+from ..render.chart_series import legend_lines
+from ..render.plots import (
     bar_renderable,
     box_renderable,
     draw_merged_chart,
     group_title,
-    legend_lines,
     merged_table_renderable,
     panels_renderable,
     plot_legend,

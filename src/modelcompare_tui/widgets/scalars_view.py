@@ -19,8 +19,6 @@ by the App); series are downsampled by the source to each chart's width.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import time
 from collections import deque
 from dataclasses import replace
@@ -56,10 +54,11 @@ from ..core.scalars import (
 )
 from ..core.state import ComparisonState, ScalarsView
 from ..sources.base import Source
-from .chart_render import (
+from ..render.csv import write_csv
+from ..render.raster import ScalarChart
+from ..render.chart_series import (
     SMOOTHING_TITLES,
     X_AXIS_TITLES,
-    ScalarChart,
     SeriesCache,
     chart_buckets,
     load_scalar_chart,
@@ -84,7 +83,6 @@ PAN_FRACTION = 0.5
 DELIVERY_INTERVAL = 0.3  # seconds between hand-overs of loaded charts to the screen
 PREFETCH_DELAY = 0.3  # the next screen of charts loads once the view has rested this long
 WARM_UP_DELAY = 0.5
-DOWNLOAD_DIR_ENV = "MODELCOMPARE_DOWNLOAD_DIR"
 
 
 def step_weight(kind: str, weight: float, direction: int) -> float:
@@ -93,34 +91,6 @@ def step_weight(kind: str, weight: float, direction: int) -> float:
     if direction > 0:
         return next((w for w in ladder if w > weight + 1e-12), ladder[-1])
     return next((w for w in reversed(ladder) if w < weight - 1e-12), ladder[0])
-
-
-def download_dir() -> Path:
-    """Where CSV downloads go: $MODELCOMPARE_DOWNLOAD_DIR, else the working
-    directory (on a remote box, where the user looks first), else the temp dir."""
-    env = os.environ.get(DOWNLOAD_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    cwd = Path.cwd()
-    return cwd if os.access(cwd, os.W_OK) else Path(tempfile.gettempdir())
-
-
-def write_csv(table: ValueTable, directory: Path | None = None) -> Path:
-    """Write the table as PRODUCT §6 CSV (value_table_to_csv, byte for byte
-    what `render --format csv` prints) to a new file; returns its path."""
-    directory = directory or download_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = directory / f"modelcompare-scalars-{table.agg}-{stamp}.csv"
-    k = 2
-    # lexists: a dangling symlink planted at the name counts as taken
-    while os.path.lexists(path):
-        path = directory / f"modelcompare-scalars-{table.agg}-{stamp}-{k}.csv"
-        k += 1
-    # an exclusive temp file renamed into place: never written through a symlink
-    from ..core.safe_files import atomic_write_text
-
-    return atomic_write_text(path, value_table_to_csv(table))
 
 
 # -- dialogs -----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .core.colors import ModelColors
-from .core.display import display_text
-from .core.escaping import (
+from ..core.colors import ModelColors
+from ..core.display import display_text
+from ..core.escaping import (
     error_line,
     guard_output,
     html_text,
@@ -23,9 +23,9 @@ from .core.escaping import (
     md_text,
     redact_secrets,
 )
-from .core.model import Model
-from .core.state import ComparisonState
-from .sources.base import Source, SourceError
+from ..core.model import Model
+from ..core.state import ComparisonState
+from ..sources.base import Source, SourceError
 
 DEFAULT_WIDTH = 100
 
@@ -54,7 +54,7 @@ def _width(width: int) -> int:
 
 def _render_diff(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
                  plot: str | None) -> Any:
-    from .core import diff
+    from ..core import diff
 
     view = state.details if state.tab == "details" else state.network
     build = diff.details_diff if state.tab == "details" else diff.network_diff
@@ -74,11 +74,11 @@ def _render_diff(source: Source, state: ComparisonState, models: list[Model], fm
 
 def _render_scalars(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
                     plot: str | None) -> Any:
-    from .core import scalars
+    from ..core import scalars
 
     view = state.scalars
     if view.view == "graph" and fmt in ("text", "ansi", "svg", "html"):
-        from .widgets.chart_render import render_scalar_charts
+        from .chart_series import render_scalar_charts
 
         return render_scalar_charts(source, state, models, width=width, plot=plot, ansi=fmt != "text")
     summaries = source.scalar_summaries([m.id for m in models])
@@ -97,7 +97,7 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
 
 def _render_plots(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
                   plot: str | None) -> Any:
-    from .widgets.chart_render import render_plots
+    from .plot_export import render_plots
 
     return render_plots(source, state, models, fmt=fmt, width=width, plot=plot)
 
@@ -168,7 +168,7 @@ def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", w
     timestamp line. Changes to other models of the source do not re-render
     (when the source can tell which models changed). A failing source is
     reported on stderr once per outage; watching goes on."""
-    from .live import changed_ids
+    from ..live import changed_ids
 
     token: str | None = None
     renders = 0
@@ -224,7 +224,7 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
             parts.append(f"<h2>{titles[tab]}</h2>\n" + render_view(source, tab_state, fmt="html", width=width))
     names = ", ".join(m.name for m in models)
     if fmt == "md":
-        from .core.state import encode_state
+        from ..core.state import encode_state
 
         head = (f"# Model comparison: {md_text(names)}\n\n"
                 f"Open it: `modelcompare '{encode_state(state)}'`\n\n")
@@ -238,7 +238,7 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
             head += f"<p>Missing models: {html_text(', '.join(missing))}</p>\n"
         text = head + "\n".join(parts)
     # never through a symlink planted at the output's name or a temp name
-    from .core.safe_files import atomic_write_text
+    from ..core.safe_files import atomic_write_text
 
     atomic_write_text(path, guard_output(text))
     return path

@@ -1,0 +1,16 @@
+"""Headless rendering: what `modelcompare render` and `report` print, and the
+chart drawing the app's widgets share with them. Never imports Textual.
+
+- views: render_view, watch_render, write_report (the CLI's entry points)
+- raster: ticks, axes and the braille line rasteriser
+- chart_series: series loading and drawing for the Scalars Graph view
+- plots: Plots tab panels (merged charts, bars, boxes, tables)
+- plot_export: Plots JSON/Markdown and render_plots
+- csv: the Values table as a CSV download file
+"""
+
+from __future__ import annotations
+
+from .views import RenderError, load_models, render_view, watch_render, write_report
+
+__all__ = ["RenderError", "load_models", "render_view", "watch_render", "write_report"]
