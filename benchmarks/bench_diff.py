@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 
 from modelcompare_tui.core import config_flatten
-from modelcompare_tui.core.diff import details_diff, diff_to_text, network_diff
+from modelcompare_tui.core.diff import details_diff, network_diff
+from modelcompare_tui.render.diff_text import diff_to_text
 from modelcompare_tui.core.model import Config, MetadataItem, Model
 
 

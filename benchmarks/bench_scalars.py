@@ -18,11 +18,8 @@ import numpy as np
 
 from modelcompare_tui.core.model import Model, Plot, ScalarSummary
 from modelcompare_tui.core.plotmerge import merge_plots, summary_chart
-from modelcompare_tui.core.scalars import (
-    build_value_table,
-    value_table_to_csv,
-    value_table_to_text,
-)
+from modelcompare_tui.core.scalars import build_value_table
+from modelcompare_tui.render.value_text import value_table_to_csv, value_table_to_text
 from modelcompare_tui.core.smoothing import smooth
 
 

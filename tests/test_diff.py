@@ -13,17 +13,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from modelcompare_tui.core.config_flatten import compare_key, flatten, flatten_config, format_leaf
-from modelcompare_tui.core.diff import (
-    CellStatus,
-    DiffRow,
-    DiffTable,
-    details_diff,
-    diff_to_json,
-    diff_to_markdown,
-    diff_to_text,
-    fit,
-    network_diff,
-)
+from modelcompare_tui.core.diff import CellStatus, DiffRow, DiffTable, details_diff, network_diff
+from modelcompare_tui.render.diff_text import diff_to_json, diff_to_markdown, diff_to_text, fit
 from modelcompare_tui.core.model import Config, MetadataItem, Model
 from modelcompare_tui.core.textdiff import align_many, changed_spans, matching_blocks
 
@@ -725,7 +716,7 @@ def test_diff_to_rich_matches_the_text_layout_in_color() -> None:
     from rich.console import Console
 
     from modelcompare_tui.core.colors import ModelColors
-    from modelcompare_tui.core.diff import diff_to_rich
+    from modelcompare_tui.render.diff_text import diff_to_rich
 
     a = model("a", config=text_config(["layer {", "  num_output: 20", "}"]))
     b = model("b", config=text_config(["layer {", "  num_output: 50", "  bias: false", "}"]))

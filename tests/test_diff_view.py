@@ -16,7 +16,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from modelcompare_tui.core.diff import CellStatus, details_diff, diff_to_text, network_diff
+from modelcompare_tui.core.diff import CellStatus, details_diff, network_diff
+from modelcompare_tui.render.diff_text import diff_to_text
 from modelcompare_tui.core.model import Model
 from modelcompare_tui.core.state import ComparisonState, DiffView
 from modelcompare_tui.widgets.diff_grid import (

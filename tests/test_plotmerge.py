@@ -14,7 +14,7 @@ from modelcompare_tui.core.plotmerge import (
     merge_plots,
     summary_chart,
 )
-from modelcompare_tui.core.scalars import value_table_to_csv
+from modelcompare_tui.render.value_text import value_table_to_csv
 
 A, B, C = (Model(id=c * 16, name=n) for c, n in (("a", "base"), ("b", "ft"), ("c", "ft2")))
 MODELS = [A, B, C]

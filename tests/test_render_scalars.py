@@ -16,16 +16,12 @@ from modelcompare_tui.cli import main as cli_main
 from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, Model
 from modelcompare_tui.core.plotmerge import box_stats
-from modelcompare_tui.core.scalars import (
-    build_value_table,
-    config_differences,
-    config_notes,
-    value_table_to_csv,
-    value_table_to_rich,
-)
+from modelcompare_tui.core.scalars import build_value_table, config_differences, config_notes
+from modelcompare_tui.render.value_text import value_table_to_csv, value_table_to_rich
 from modelcompare_tui.core.state import encode_state
 from modelcompare_tui.render.views import RenderError, render_view
-from modelcompare_tui.render.raster import ChartLine, chart_rows, draw_xy, nice_ticks, shade
+from modelcompare_tui.render.raster import ChartLine, chart_rows, draw_xy, shade
+from modelcompare_tui.render.ticks import nice_ticks
 from modelcompare_tui.render.chart_series import effective_ema_weight, parse_iteration_range
 from modelcompare_tui.render.plots import Bar, BarCluster, BarClusters, BoxPlot
 
@@ -281,8 +277,8 @@ def test_config_differences() -> None:
 def test_log_axis_ticks_at_the_top_of_the_float_range() -> None:
     # log10(max float) rounds up, so 10**that overflowed: a loss of 1.8e308 on a log
     # axis crashed every render (found by the import->render property test in CI)
-    from modelcompare_tui.render.raster import _MAX_LOG10, _log_ticks
+    from modelcompare_tui.render.ticks import MAX_LOG10, log_ticks
 
-    for lo, hi in ((_MAX_LOG10 - 0.1, _MAX_LOG10), (308.0, _MAX_LOG10), (_MAX_LOG10, _MAX_LOG10)):
-        ticks = _log_ticks(lo, hi, 5)
+    for lo, hi in ((MAX_LOG10 - 0.1, MAX_LOG10), (308.0, MAX_LOG10), (MAX_LOG10, MAX_LOG10)):
+        ticks = log_ticks(lo, hi, 5)
         assert ticks and all(lo - 1e-9 <= t <= hi + 1e-9 for t, _ in ticks)

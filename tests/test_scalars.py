@@ -21,6 +21,8 @@ from modelcompare_tui.core.scalars import (
     graph_groups,
     matches_metric_filter,
     metric_direction,
+)
+from modelcompare_tui.render.value_text import (
     value_table_to_csv,
     value_table_to_json,
     value_table_to_markdown,

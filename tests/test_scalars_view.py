@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelcompare_tui.core.scalars import value_table_to_csv
+from modelcompare_tui.render.value_text import value_table_to_csv
 from modelcompare_tui.render.views import render_view
 from modelcompare_tui.widgets.charts import ChartCard, ChartGrid
 from modelcompare_tui.widgets.scalars_view import (

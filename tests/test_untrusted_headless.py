@@ -29,13 +29,7 @@ import pytest
 
 from modelcompare_tui.cli import main
 from modelcompare_tui.core.display import display_text
-from modelcompare_tui.core.escaping import (
-    csv_text,
-    json_dumps,
-    md_code_block,
-    md_text,
-    redact_secrets,
-)
+from modelcompare_tui.render.escaping import csv_text, json_dumps, md_code_block, md_text, redact_secrets
 from modelcompare_tui.core.model import (
     Config,
     MetadataItem,
@@ -340,7 +334,8 @@ def test_csv_text(raw: str, cell: str) -> None:
 
 
 def test_csv_download_writes_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelcompare_tui.core.scalars import build_value_table, value_table_to_csv
+    from modelcompare_tui.core.scalars import build_value_table
+    from modelcompare_tui.render.value_text import value_table_to_csv
     from modelcompare_tui.render import csv as render_csv
 
     store = SQLiteStore(tmp_path / "s.db")
@@ -405,6 +400,7 @@ def test_lone_surrogate_in_every_formatter() -> None:
 
     from modelcompare_tui.core import diff, scalars
     from modelcompare_tui.core.model import ScalarSummary
+    from modelcompare_tui.render import diff_text, value_text
 
     sur = HOSTILE["lone_surrogate"]
     models = [Model(id="a" * 32, name=sur, tags=[sur], metadata=[MetadataItem(sur, "str", sur)]),
@@ -413,15 +409,15 @@ def test_lone_surrogate_in_every_formatter() -> None:
     summary = {m.id: [ScalarSummary(sur, sur, 1.0, 1, 1.0, 1, 1.0, 1, 1)] for m in models}
     values = scalars.build_value_table(models, summary)
     texts = [
-        diff.diff_to_text(table, width=200), diff.diff_to_markdown(table),
-        scalars.value_table_to_csv(values), scalars.value_table_to_markdown(values),
-        scalars.value_table_to_text(values),
-        json_dumps(diff.diff_to_json(table)), json_dumps(scalars.value_table_to_json(values)),
+        diff_text.diff_to_text(table, width=200), diff_text.diff_to_markdown(table),
+        value_text.value_table_to_csv(values), value_text.value_table_to_markdown(values),
+        value_text.value_table_to_text(values),
+        json_dumps(diff_text.diff_to_json(table)), json_dumps(value_text.value_table_to_json(values)),
     ]
     console = Console(record=True, width=200, force_terminal=True, color_system="truecolor",
                       file=open(os.devnull, "w"))  # noqa: SIM115
-    console.print(diff.diff_to_rich(table, width=200))
-    console.print(scalars.value_table_to_rich(values))
+    console.print(diff_text.diff_to_rich(table, width=200))
+    console.print(value_text.value_table_to_rich(values))
     texts.append(console.export_text(styles=True))
     for text in texts:
         text.encode("utf-8")  # writable

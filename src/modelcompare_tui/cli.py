@@ -40,7 +40,7 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
 def _shown(text: object) -> str:
     """Data (a name, a path, a URI) inside a message: display text, credentials redacted."""
     from .core.display import display_text
-    from .core.escaping import redact_secrets
+    from .render.escaping import redact_secrets
 
     return display_text(redact_secrets(str(text)))
 
@@ -321,7 +321,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             records = load_model_file(filename)
         except _bad_input_types() as exc:
-            from .core.escaping import error_line
+            from .render.escaping import error_line
 
             print(f"modelcompare: {error_line(exc)}", file=sys.stderr)
             failed += 1
@@ -372,7 +372,7 @@ def _list_query(args: argparse.Namespace):
 def cmd_list(args: argparse.Namespace) -> int:
     import csv
 
-    from .core.escaping import csv_text, json_dumps
+    from .render.escaping import csv_text, json_dumps
 
     query = _list_query(args)
     source = _open(args)
@@ -513,7 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
         return run_app(argv)
     except bad_input as exc:
-        from .core.escaping import error_line
+        from .render.escaping import error_line
 
         # messages carry data (names, ids, paths, URIs): shown, never obeyed;
         # a URI's credentials are never repeated

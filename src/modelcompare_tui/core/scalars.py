@@ -1,4 +1,5 @@
-"""The Scalars tab's Values table as plain data, and its text exports.
+"""The Scalars tab's Values table as plain data (its text formats are in
+render/value_text.py).
 
 One row per (metric, variant) over the union of the compared models' series,
 one value per model in comparison order (base first), None where a model lacks
@@ -6,53 +7,43 @@ the series. Each row knows whether all models agree, its extremes, each
 model's delta against the base and whether that delta is an improvement
 (which needs the metric's direction: loss goes down, accuracy goes up).
 
-Everything here is pure: the Scalars widget, `render` and `report` call the
-same functions, so the app's CSV download and `render --format csv` are
-byte-for-byte the same text.
+Everything here is pure: the Scalars widget, `render` and `report` build the
+same table.
 """
 
 from __future__ import annotations
 
-import csv
 import fnmatch
-import io
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from .display import display_text
-from .escaping import csv_text, md_text
 from .model import Model, ScalarSummary, format_float
 
 __all__ = [
     "AGGREGATIONS",
     "DIRECTIONS",
-    "Delta",
-    "GraphGroup",
-    "GraphMember",
-    "ValueRow",
-    "ValueTable",
     "build_row",
     "build_value_table",
     "column_labels",
     "config_differences",
     "config_notes",
+    "Delta",
     "format_delta",
     "format_number",
     "graph_groups",
+    "GraphGroup",
+    "GraphMember",
     "is_glob",
     "json_number",
     "matches_metric_filter",
     "matches_text",
     "metric_direction",
-    "value_table_to_csv",
-    "value_table_to_json",
-    "value_table_to_markdown",
-    "value_table_to_rich",
-    "value_table_to_text",
+    "ValueRow",
+    "ValueTable",
 ]
 
 AGGREGATIONS = ("last", "min", "max")
@@ -396,39 +387,6 @@ def build_value_table(
 # -- exports -----------------------------------------------------------------------------
 
 
-def value_table_to_csv(table: ValueTable) -> str:
-    """PRODUCT §6: header `metric,variant,<model label>…`; one row per
-    metric/variant; each value as the shortest text that reads back as the same
-    float (nan/inf/-inf spelled); an empty cell where a model lacks the series.
-    csv-module quoting, "\\n" line endings. The app's download and
-    `render --format csv` both write exactly this. Text cells (names, labels)
-    are display text, and one a spreadsheet would run as a formula (`=`, `+`,
-    `-`, `@`, tab, CR first) starts with `'` (core.escaping.csv_text);
-    numbers stay numbers."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["metric", "variant", *(csv_text(label) for label in table.labels)])
-    for row in table.rows:
-        writer.writerow([csv_text(row.metric), csv_text(row.variant),
-                         *("" if v is None else format_float(v) for v in row.values)])
-    return out.getvalue()
-
-
-def value_table_to_json(table: ValueTable) -> dict[str, Any]:
-    """PRODUCT §6: `{"agg", "models": [{id, name}], "rows": [{metric, variant,
-    values}]}`; values are numbers, null where a model lacks the series, and the
-    strings "nan"/"inf"/"-inf" for non-finite values so that the output is
-    valid JSON (json.dumps(..., allow_nan=False) accepts it)."""
-    return {
-        "agg": table.agg,
-        "models": [{"id": m.id, "name": m.name} for m in table.models],
-        "rows": [
-            {"metric": r.metric, "variant": r.variant, "values": [json_number(v) for v in r.values]}
-            for r in table.rows
-        ],
-    }
-
-
 def format_delta(delta: Delta | None, sig: int = 3) -> str:
     """Short text of a delta: the percent change when the base is non-zero
     ("+2.5%"), else the absolute one ("+0.013")."""
@@ -441,161 +399,6 @@ def format_delta(delta: Delta | None, sig: int = 3) -> str:
     if delta.absolute == 0:
         return "±0"
     return f"{'+' if delta.absolute > 0 else ''}{format_number(delta.absolute, sig)}"
-
-
-def _cell_text(row: ValueRow, i: int, *, sig: int, extremes: bool, deltas: bool, exact: bool) -> str:
-    v = row.values[i]
-    if v is None:
-        return MISSING_TEXT
-    text = format_float(v) if exact else format_number(v, sig)
-    if deltas and row.deltas[i] is not None:
-        text += f" ({format_delta(row.deltas[i])})"
-    if extremes:
-        if i in row.max_indices:
-            text += f" {MAX_GLYPH}"
-        elif i in row.min_indices:
-            text += f" {MIN_GLYPH}"
-    return text
-
-
-def _md_escape(text: str) -> str:
-    return md_text(text)
-
-
-def value_table_to_markdown(
-    table: ValueTable, *, extremes: bool = False, deltas: bool = False, exact: bool = False, sig: int = 6
-) -> str:
-    """A GitHub-flavoured Markdown table: `metric | variant | <labels>`, numbers
-    right-aligned; rows whose values all agree are marked `=` after the variant;
-    with `extremes` the row maximum gets ▲ and the minimum ▼; with `deltas`
-    non-base cells show their change against the base; `exact` writes
-    round-trip values instead of `sig` significant digits."""
-    header = ["metric", "variant", *table.labels]
-    lines = [
-        "| " + " | ".join(_md_escape(h) for h in header) + " |",
-        "|" + "|".join([" --- ", " --- "] + [" ---: "] * len(table.labels)) + "|",
-    ]
-    for row in table.rows:
-        variant = row.variant + (f" {EQUAL_MARK}" if row.all_equal else "")
-        cells = [row.metric, variant] + [
-            _cell_text(row, i, sig=sig, extremes=extremes, deltas=deltas, exact=exact)
-            for i in range(len(row.values))
-        ]
-        lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def _clip(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text
-    if width <= 1:
-        return text[:width]
-    return text[: width - 1] + "…"
-
-
-_GAP = 2
-_MIN_METRIC_WIDTH = 12
-_MIN_VARIANT_WIDTH = 8
-_MAX_LABEL_WIDTH = 24
-
-
-def value_table_to_text(
-    table: ValueTable,
-    width: int = 100,
-    *,
-    extremes: bool = True,
-    deltas: bool = False,
-    sig: int = 6,
-) -> str:
-    """Aligned plain text of the table for terminals and `render --format text`.
-
-    The first column holds `=` on rows whose values all agree; with `extremes`
-    each row's maximum is marked ▲ and its minimum ▼ after the value; with
-    `deltas` non-base cells show their change against the base. Values are
-    right-aligned on their last digit whatever follows them. Metric and variant
-    columns shrink (with "…") towards 12 and 8 characters to fit `width`; when
-    the model columns still do not fit they are split into blocks one below
-    the other, each repeating the metric and variant columns, so that no value
-    is ever cut."""
-    n = len(table.labels)
-    labels = [display_text(label) for label in table.labels]
-    metrics = [display_text(r.metric) for r in table.rows]
-    variants = [display_text(r.variant) for r in table.rows]
-    numbers = [[format_number(v, sig, MISSING_TEXT) for v in r.values] for r in table.rows]
-    delta_texts = [
-        [f"({format_delta(d)})" if deltas and d is not None else "" for d in r.deltas] for r in table.rows
-    ]
-    glyphs = [
-        [
-            (MAX_GLYPH if i in r.max_indices else MIN_GLYPH if i in r.min_indices else "") if extremes else ""
-            for i in range(n)
-        ]
-        for r in table.rows
-    ]
-    value_w = [max((len(row[i]) for row in numbers), default=0) for i in range(n)]
-    delta_w = [max((len(row[i]) for row in delta_texts), default=0) for i in range(n)]
-    glyph_w = [1 if any(row[i] for row in glyphs) else 0 for i in range(n)]
-
-    def cell(r: int, i: int) -> str:
-        text = numbers[r][i].rjust(value_w[i])
-        if delta_w[i]:
-            text += " " + delta_texts[r][i].ljust(delta_w[i])
-        if glyph_w[i]:
-            text += " " + (glyphs[r][i] or " ")
-        return text
-
-    body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (2 if glyph_w[i] else 0) for i in range(n)]
-    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
-    metric_w = max([len("metric")] + [len(m) for m in metrics])
-    variant_w = max([len("variant")] + [len(v) for v in variants])
-
-    # shrink variant, then metric, while the model columns do not all fit
-    marker_w = 1 + _GAP
-    overflow = marker_w + metric_w + _GAP + variant_w + sum(_GAP + w for w in model_w) - width
-    if overflow > 0:
-        take = min(overflow, max(0, variant_w - _MIN_VARIANT_WIDTH))
-        variant_w -= take
-        overflow -= take
-        metric_w -= min(overflow, max(0, metric_w - _MIN_METRIC_WIDTH))
-    left_w = marker_w + metric_w + _GAP + variant_w
-
-    # pack model columns into blocks that fit the width (at least one per block)
-    blocks: list[list[int]] = []
-    used = left_w
-    for i in range(n):
-        w = _GAP + model_w[i]
-        if blocks and used + w <= width:
-            blocks[-1].append(i)
-            used += w
-        else:
-            blocks.append([i])
-            used = left_w + w
-    if not blocks:
-        blocks = [[]]
-
-    out: list[str] = []
-    for b, block in enumerate(blocks):
-        if b:
-            out.append("")
-        head = " " * marker_w + "metric".ljust(metric_w) + " " * _GAP + _clip("variant", variant_w).ljust(variant_w)
-        for i in block:
-            label = _clip(labels[i], model_w[i])
-            # the label ends over the values' last digit when it fits there
-            digits_end = model_w[i] - (body_w[i] - value_w[i])
-            if len(label) <= digits_end:
-                label = label.rjust(digits_end).ljust(model_w[i])
-            head += " " * _GAP + label.rjust(model_w[i])
-        out.append(head.rstrip())
-        for r, row in enumerate(table.rows):
-            line = (EQUAL_MARK if row.all_equal else " ") + " " * _GAP
-            line += _clip(metrics[r], metric_w).ljust(metric_w) + " " * _GAP
-            line += _clip(variants[r], variant_w).ljust(variant_w)
-            for i in block:
-                line += " " * _GAP + cell(r, i).rjust(model_w[i])
-            out.append(line.rstrip())
-    if not table.rows:
-        out.append("(no scalars" + (f" matching {table.metric_filter!r})" if table.metric_filter else ")"))
-    return "\n".join(out) + "\n"
 
 
 # -- Graph view: which series go into which chart -------------------------------------
@@ -671,92 +474,6 @@ def graph_groups(
 
 
 # -- rich rendering (render --format ansi|svg|html) -------------------------------------
-
-AGG_TITLES = {"last": "Last", "min": "Min", "max": "Max", "value": "Value"}
-# Fixed colors for headless output (the app takes them from its theme): readable
-# on dark and light backgrounds; the extremes' two colors are neither the
-# better/worse ones, since the row maximum is not always the better value.
-EXTREME_STYLES = {"max": "bold #3d8fd6", "min": "bold #c9871a"}
-VERDICT_STYLES = {"better": "#3fb26b", "worse": "#d9534f", "same": "dim", None: "dim"}
-
-
-def value_table_to_rich(
-    table: ValueTable,
-    *,
-    extremes: bool = False,
-    delta: bool = False,
-    colors: Any = None,
-    header: bool = True,
-    sig: int = 6,
-) -> Any:
-    """The Values table as a rich renderable, as the app shows it: a title
-    naming the aggregation ("Values · Last"), model labels in the models'
-    colors (`colors`: core.colors.ModelColors), `=` before rows whose values
-    all agree; with `extremes` each row's maximum ▲ and minimum ▼ in two
-    distinct colors; with `delta` each non-base value followed by its change
-    against the base, green when better and red when worse (where the
-    metric's direction is known)."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    # a table of single values (the Plots tab's Summary) has names, no variants
-    with_variant = any(r.variant for r in table.rows) or not table.rows
-    grid = Table(box=None, show_header=True, pad_edge=False, padding=(0, 1), header_style="bold", expand=False)
-    grid.add_column("", no_wrap=True, width=1)
-    grid.add_column("metric" if with_variant else "name", no_wrap=True, overflow="ellipsis", max_width=40)
-    if with_variant:
-        grid.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=32)
-    for i, label in enumerate(table.labels):
-        style = f"bold {colors[table.models[i].id]}" if colors is not None else "bold"
-        grid.add_column(Text(display_text(label), style=style), justify="right", no_wrap=True, overflow="ellipsis")
-    for row in table.rows:
-        # data as Text, never as a str: rich would parse a str as markup
-        cells: list[Any] = [Text(EQUAL_MARK if row.all_equal else " ", style="dim"), Text(display_text(row.metric))]
-        if with_variant:
-            cells.append(Text(display_text(row.variant)))
-        for i, value in enumerate(row.values):
-            if value is None:
-                cells.append(Text(MISSING_TEXT, style="dim"))
-                continue
-            cell = Text(no_wrap=True)
-            style = ""
-            glyph = ""
-            if extremes and i in row.max_indices:
-                style, glyph = EXTREME_STYLES["max"], MAX_GLYPH
-            elif extremes and i in row.min_indices:
-                style, glyph = EXTREME_STYLES["min"], MIN_GLYPH
-            cell.append(format_number(value, sig), style=style)
-            d = row.deltas[i] if delta else None
-            if d is not None:
-                cell.append(f" ({format_delta(d)})", style=VERDICT_STYLES.get(d.verdict, "dim"))
-            if extremes:
-                cell.append(" " + (glyph or " "), style=style)
-            cells.append(cell)
-        grid.add_row(*cells)
-    if not header:
-        return grid
-    title = Text.assemble(("Values · ", "bold"), (AGG_TITLES.get(table.agg, table.agg), "bold"))
-    notes = []
-    if extremes:
-        notes.append(Text.assemble((MAX_GLYPH, EXTREME_STYLES["max"]), " row max  ", (MIN_GLYPH, EXTREME_STYLES["min"]),
-                                   " row min"))
-    if delta and table.labels:
-        notes.append(Text.assemble("Δ vs base ", (display_text(table.labels[0]), "bold"), " (",
-                                   ("better", VERDICT_STYLES["better"]), " / ",
-                                   ("worse", VERDICT_STYLES["worse"]), ")"))
-    if any(r.all_equal for r in table.rows):
-        notes.append(Text("= all models agree"))
-    if table.metric_filter:
-        notes.append(Text(f"filter {table.metric_filter!r}: {len(table.rows)} of {table.total_rows} rows"))
-    for note in notes:
-        title.append("  ·  ", style="dim")
-        title.append_text(note)
-    parts: list[Any] = [title, grid]
-    if not table.rows:
-        parts.append(Text("(no scalars" + (f" matching {table.metric_filter!r})" if table.metric_filter else ")"),
-                          style="dim"))
-    return Group(*parts)
 
 
 # -- config values in chart legends ------------------------------------------------------

@@ -7,7 +7,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..core.scalars import ValueTable, value_table_to_csv
+from ..core.scalars import ValueTable
+from .value_text import value_table_to_csv
 
 __all__ = ["DOWNLOAD_DIR_ENV", "download_dir", "write_csv"]
 

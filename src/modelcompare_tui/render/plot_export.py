@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from ..core.escaping import json_dumps, md_code_block, md_text
+from .escaping import json_dumps, md_code_block, md_text
 from ..core.model import Model
 from ..core.plotmerge import (
     PlotGroup,
@@ -19,11 +19,8 @@ from ..core.plotmerge import (
     merge_plots,
     summary_chart,
 )
-from ..core.scalars import (
-    format_number,
-    json_number,
-    value_table_to_markdown,
-)
+from ..core.scalars import format_number, json_number
+from .value_text import value_table_to_markdown
 from ..core.state import ComparisonState
 
 if TYPE_CHECKING:

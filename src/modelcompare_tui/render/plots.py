@@ -26,10 +26,8 @@ from ..core.plotmerge import (
     PlotPanel,
     SummaryChart,
 )
-from ..core.scalars import (
-    format_number,
-    value_table_to_rich,
-)
+from ..core.scalars import format_number
+from .value_text import value_table_to_rich
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -40,14 +38,12 @@ from .raster import (
     ChartLine,
     LegendItem,
     PlotextChart,
-    _clip,
-    _fraction,
-    _tick_text,
-    _widen,
+    clip_cells,
     draw_xy,
     plain_marker,
     shade,
 )
+from .ticks import axis_fraction, tick_text, widen_range
 from .chart_series import legend_text
 
 __all__ = [
@@ -133,7 +129,7 @@ class BarClusters:
                 (abs(b.value) for b in cluster.bars if b.value is not None and math.isfinite(b.value)), default=0.0)
             for bi, bar in enumerate(cluster.bars):
                 line = Text(no_wrap=True, overflow="ellipsis")
-                name = _clip(names[ci], name_w) if bi == 0 else ""
+                name = clip_cells(names[ci], name_w) if bi == 0 else ""
                 line.append(name.ljust(name_w) + " ", style="bold" if self.color and bi == 0 else "")
                 line.append(shorten(bar_labels[id(bar)], label_w, middle=True).ljust(label_w) + " ",
                             style=bar.color if self.color else "")
@@ -171,12 +167,12 @@ class BoxPlot:
             return [Text("(no finite samples)", style=MISSING_STYLE)]
         lo = min(min(s.whisker_low, *s.outliers) if s.outliers else s.whisker_low for s in stats)
         hi = max(max(s.whisker_high, *s.outliers) if s.outliers else s.whisker_high for s in stats)
-        lo, hi = _widen(lo, hi, 0.5)
+        lo, hi = widen_range(lo, hi, 0.5)
         label_w = min(max(12, width // 3), max(len(display_text(label)) for label, _, _ in self.rows))
         plot_w = max(10, width - label_w - 2)
 
         def col(v: float) -> int:
-            return min(plot_w - 1, max(0, int(round(_fraction(v, lo, hi) * (plot_w - 1)))))
+            return min(plot_w - 1, max(0, int(round(axis_fraction(v, lo, hi) * (plot_w - 1)))))
 
         out: list[Any] = []
         for label, color, s in self.rows:
@@ -203,8 +199,8 @@ class BoxPlot:
             line.append("".join(cells).rstrip(), style=color if self.color else "")
             out.append(line)
         axis = Text(" " * (label_w + 2), no_wrap=True)
-        left, right = _tick_text(lo), _tick_text(hi)
-        middle = _tick_text(lo / 2 + hi / 2)
+        left, right = tick_text(lo), tick_text(hi)
+        middle = tick_text(lo / 2 + hi / 2)
         gap = plot_w - len(left) - len(right)
         if gap > len(middle) + 2:
             pad = (gap - len(middle)) // 2
@@ -329,7 +325,7 @@ def _heat_style(value: float, lo: float, hi: float, base: str) -> str:
     """Background from near-transparent to the model's color by value."""
     if not math.isfinite(value) or hi <= lo:
         return ""
-    t = min(1.0, max(0.0, _fraction(value, lo, hi)))
+    t = min(1.0, max(0.0, axis_fraction(value, lo, hi)))
     r, g, b = hex_to_rgb(base)
     # blend towards mid-grey so both dark and light backgrounds keep contrast
     mix = 0.15 + 0.85 * t
@@ -360,14 +356,14 @@ def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = Tru
                      pad_edge=False)
         grid.add_column("", style="dim" if color else "", no_wrap=True, max_width=12, overflow="ellipsis")
         for c in range(shown_c):
-            grid.add_column(Text(_clip(display_text(panel.x_labels[c]), 8)), justify="right", no_wrap=True)
+            grid.add_column(Text(clip_cells(display_text(panel.x_labels[c]), 8)), justify="right", no_wrap=True)
         for r in range(shown_r):
             cells = []
             for c in range(shown_c):
                 v = float(matrix[r, c])
                 text = format_number(v, 3)
                 cells.append(Text(text, style=_heat_style(v, lo, hi, model_color) if color else ""))
-            grid.add_row(Text(_clip(display_text(panel.y_labels[r]), 12)), *cells)
+            grid.add_row(Text(clip_cells(display_text(panel.y_labels[r]), 12)), *cells)
         parts: list[Any] = [title, grid]
         if panel.kind == "confusion_matrix":
             parts.append(Text("rows: actual · columns: predicted", style=MISSING_STYLE))

@@ -15,14 +15,7 @@ from typing import Any
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from ..core.escaping import (
-    error_line,
-    guard_output,
-    html_text,
-    json_dumps,
-    md_text,
-    redact_secrets,
-)
+from .escaping import error_line, guard_output, html_text, json_dumps, md_text, redact_secrets
 from ..core.model import Model
 from ..core.state import ComparisonState
 from ..sources.base import Source, SourceError
@@ -55,26 +48,28 @@ def _width(width: int) -> int:
 def _render_diff(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
                  plot: str | None) -> Any:
     from ..core import diff
+    from . import diff_text
 
     view = state.details if state.tab == "details" else state.network
     build = diff.details_diff if state.tab == "details" else diff.network_diff
     table = build(models, mode=view.diff_mode)
     if fmt == "json":
-        return json_dumps(diff.diff_to_json(table, state.tab, hide_identical=view.hide_identical,
+        return json_dumps(diff_text.diff_to_json(table, state.tab, hide_identical=view.hide_identical,
                                             search=view.search)) + "\n"
     if fmt == "md":
-        return diff.diff_to_markdown(table, hide_identical=view.hide_identical, search=view.search)
+        return diff_text.diff_to_markdown(table, hide_identical=view.hide_identical, search=view.search)
     if fmt == "csv":
         raise RenderError("render: --format csv is the scalar table: use --tab scalars")
     if fmt in ("ansi", "svg", "html"):
-        return diff.diff_to_rich(table, width=width, hide_identical=view.hide_identical, search=view.search,
+        return diff_text.diff_to_rich(table, width=width, hide_identical=view.hide_identical, search=view.search,
                                  colors=ModelColors(state.models))
-    return diff.diff_to_text(table, width=width, hide_identical=view.hide_identical, search=view.search)
+    return diff_text.diff_to_text(table, width=width, hide_identical=view.hide_identical, search=view.search)
 
 
 def _render_scalars(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
                     plot: str | None) -> Any:
     from ..core import scalars
+    from . import value_text
 
     view = state.scalars
     if view.view == "graph" and fmt in ("text", "ansi", "svg", "html"):
@@ -84,15 +79,15 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
     summaries = source.scalar_summaries([m.id for m in models])
     table = scalars.build_value_table(models, summaries, agg=view.agg, metric_filter=view.metric_filter)
     if fmt == "csv":
-        return scalars.value_table_to_csv(table)
+        return value_text.value_table_to_csv(table)
     if fmt == "json":
-        return json_dumps(scalars.value_table_to_json(table)) + "\n"
+        return json_dumps(value_text.value_table_to_json(table)) + "\n"
     if fmt == "md":
-        return scalars.value_table_to_markdown(table, extremes=view.extremes, deltas=view.delta)
+        return value_text.value_table_to_markdown(table, extremes=view.extremes, deltas=view.delta)
     if fmt in ("ansi", "svg", "html"):
-        return scalars.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
+        return value_text.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
                                            colors=ModelColors(state.models))
-    return scalars.value_table_to_text(table, width=width, extremes=view.extremes, deltas=view.delta)
+    return value_text.value_table_to_text(table, width=width, extremes=view.extremes, deltas=view.delta)
 
 
 def _render_plots(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,

@@ -33,7 +33,8 @@ from textual.strip import Strip
 
 from ..core.cells import shorten
 from ..core.colors import ModelColors
-from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable, fit, plain, share_widths, text_width
+from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable
+from ..render.diff_text import fit, plain, share_widths, text_width
 from ..core.model import Model
 from .messages import CellMessage, ControlMessage
 from .model_bar import chip_text_color

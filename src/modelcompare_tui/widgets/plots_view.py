@@ -202,7 +202,7 @@ class PlotCard(ChoosableCard, can_focus=True):
         return Group(*parts)
 
     def _summary(self, width: int) -> RenderableType:
-        from ..core.scalars import value_table_to_rich
+        from ..render.value_text import value_table_to_rich
 
         summary = self.summary
         assert summary is not None

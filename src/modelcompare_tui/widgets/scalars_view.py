@@ -41,7 +41,6 @@ from ..core.colors import ModelColors
 from ..core.display import display_text
 from ..core.model import Model, ScalarSummary, format_float
 from ..core.scalars import (
-    AGG_TITLES,
     AGGREGATIONS,
     GraphGroup,
     ValueRow,
@@ -50,8 +49,8 @@ from ..core.scalars import (
     config_notes,
     format_delta,
     graph_groups,
-    value_table_to_csv,
 )
+from ..render.value_text import AGG_TITLES, value_table_to_csv
 from ..core.state import ComparisonState, ScalarsView
 from ..sources.base import Source
 from ..render.csv import write_csv

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from .display import display_line, display_text
+from ..core.display import display_line, display_text
 
 __all__ = [
     "csv_text",
