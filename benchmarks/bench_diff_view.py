@@ -84,7 +84,8 @@ async def bench_body(store: SQLiteStore, tab: str, ids: list[str], size: tuple[i
     from textual.app import App, ComposeResult
 
     from modelcompare_tui.widgets.diff_grid import DiffGrid
-    from modelcompare_tui.widgets.diff_view import DetailsBody, NetworkBody
+    from modelcompare_tui.screens.details import DetailsBody
+    from modelcompare_tui.screens.network import NetworkBody
     from modelcompare_tui.widgets.tab_body import TabBody
 
     marks: dict[str, float] = {}

@@ -97,7 +97,7 @@ async def bench_app(store: SQLiteStore, size: tuple[int, int], rest: float = 0.0
     from textual.app import App, ComposeResult
 
     from modelcompare_tui.widgets.charts import ChartGrid
-    from modelcompare_tui.widgets.scalars_view import ScalarsBody
+    from modelcompare_tui.screens.scalars import ScalarsBody
     from modelcompare_tui.widgets.tab_body import TabBody
     from modelcompare_tui.widgets.value_table import ValueTableView
 

@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-
-import modelcompare_tui
 from textual.widgets import Footer
 
+import modelcompare_tui
 from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, Model, ModelRecord, Plot, ScalarSeries
 from modelcompare_tui.core.state import ComparisonState, ScalarsView

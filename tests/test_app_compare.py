@@ -11,14 +11,15 @@ import pytest
 from modelcompare_tui.app import create_app
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, decode_state, encode_state
-from modelcompare_tui.screens import compare
-from modelcompare_tui.screens.compare import CompareScreen, UnavailableBody, lazy_body
-from modelcompare_tui.screens.dialogs import ModelsListDialog, PasteStateDialog, SelectModelsDialog, TextDialog
+from modelcompare_tui.dialogs.models_list import ModelsListDialog
+from modelcompare_tui.dialogs.paste_state import PasteStateDialog
+from modelcompare_tui.dialogs.select_models import SelectModelsDialog
+from modelcompare_tui.dialogs.text import TextDialog
+from modelcompare_tui.screens.base import CompareScreen
 from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.widgets.model_bar import ModelBar, TabBar
 from modelcompare_tui.widgets.model_table import ModelTable
-
-from snapshot_apps.apps import RecordingBody, make_app, recording_bodies, settle
+from snapshot_apps.apps import RecordingBody, make_app, real_bodies, recording_bodies, settle, use_bodies
 from snapshot_apps.fixtures import build_big_store
 
 SIZE = (120, 32)
@@ -26,7 +27,7 @@ SIZE = (120, 32)
 
 @pytest.fixture(autouse=True)
 def _stub_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare, "TAB_BODIES", recording_bodies())
+    use_bodies(monkeypatch, recording_bodies())
 
 
 def ids_of(app, n: int) -> tuple[str, ...]:  # noqa: ANN001
@@ -304,22 +305,6 @@ async def test_paste_state_opens_it(tmp_path: Path) -> None:
         assert app.comparison.models == ids
 
 
-async def test_unavailable_tab_body(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bodies = recording_bodies()
-    bodies["plots"] = lazy_body("..widgets.no_such_module", "PlotsBody")
-    monkeypatch.setattr(compare, "TAB_BODIES", bodies)
-    app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_compare(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        body = app.screen.query_one(UnavailableBody)
-        assert "This tab is not available in this build" in str(body.query_one("Static").render())
-        await pilot.press("1")  # the others still work
-        await settle(pilot)
-        assert body_of(app).models
-
-
 async def test_help_on_compare_screen_lists_shell_keys(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 50)) as pilot:
@@ -343,7 +328,7 @@ async def test_compare_of_many_models_fits_the_bar(tmp_path: Path) -> None:
         assert "more" in text and len(text) <= 78
 
 
-REAL_BODIES = dict(compare.TAB_BODIES)  # saved before the autouse fixture stubs them
+REAL_BODIES = real_bodies()  # saved before the autouse fixture stubs them
 
 
 async def test_real_tab_bodies_mount_in_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -352,7 +337,7 @@ async def test_real_tab_bodies_mount_in_the_shell(tmp_path: Path, monkeypatch: p
     from modelcompare_tui.demo import generate_demo
     from modelcompare_tui.sources.store import SQLiteStore
 
-    monkeypatch.setattr(compare, "TAB_BODIES", REAL_BODIES)
+    use_bodies(monkeypatch, REAL_BODIES)
     store = SQLiteStore(tmp_path / "demo.db")
     store.import_records(generate_demo(6, 0))
     app = create_app(store)

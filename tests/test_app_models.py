@@ -10,15 +10,15 @@ import pytest
 
 from modelcompare_tui.app import create_app
 from modelcompare_tui.core.model import ModelQuery
-from modelcompare_tui.screens.compare import CompareScreen
-from modelcompare_tui.screens.dialogs import FilterDialog, HelpDialog
+from modelcompare_tui.dialogs.column_filter import FilterDialog
+from modelcompare_tui.dialogs.help import HelpDialog
+from modelcompare_tui.screens.base import CompareScreen
 from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.sources.base import SourceError
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.model_browser import FilterBar
 from modelcompare_tui.widgets.model_table import PAGE_SIZE, ModelTable
-
-from snapshot_apps.apps import make_app, recording_bodies, settle
+from snapshot_apps.apps import make_app, recording_bodies, settle, use_bodies
 from snapshot_apps.fixtures import build_big_store
 
 SIZE = (120, 32)
@@ -27,9 +27,7 @@ SIZE = (120, 32)
 @pytest.fixture(autouse=True)
 def _stub_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
     # the models screen tests must not depend on the tab bodies' modules
-    from modelcompare_tui.screens import compare
-
-    monkeypatch.setattr(compare, "TAB_BODIES", recording_bodies())
+    use_bodies(monkeypatch, recording_bodies())
 
 
 def table_of(app) -> ModelTable:  # noqa: ANN001

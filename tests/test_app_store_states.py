@@ -8,7 +8,6 @@ from pathlib import Path
 from modelcompare_tui.app import create_app
 from modelcompare_tui.core.state import ComparisonState
 from modelcompare_tui.sources.store import SQLiteStore
-
 from snapshot_apps.apps import settle
 from snapshot_apps.fixtures import build_store
 

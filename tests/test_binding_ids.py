@@ -69,7 +69,7 @@ def test_binding_ids_are_unique_across_the_package() -> None:
 
 
 def test_a_keymap_remaps_a_binding_by_its_id() -> None:
-    from modelcompare_tui.widgets.scalars_view import ScalarsBody
+    from modelcompare_tui.screens.scalars import ScalarsBody
 
     bindings = BindingsMap(ScalarsBody.BINDINGS)
     bindings.apply_keymap({"scalars.cycle_agg": "A"})

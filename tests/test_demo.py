@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import yaml
 
-from modelcompare_tui.demo import DEFAULT_NOW, DemoError, generate_demo, iter_demo
 from modelcompare_tui.core.model import CONFIG_FORMATS, PLOT_KINDS, STATUSES, ModelRecord
 from modelcompare_tui.core.modelfile import check_plot_data, dumps_document, export_document, parse_model_document
+from modelcompare_tui.demo import DEFAULT_NOW, DemoError, generate_demo, iter_demo
 
 
 def _epoch(iso: str) -> float:

@@ -14,9 +14,9 @@ from rich.cells import cell_len
 
 from modelcompare_tui.core.config_flatten import compare_key, flatten, flatten_config, format_leaf
 from modelcompare_tui.core.diff import CellStatus, DiffRow, DiffTable, details_diff, network_diff
-from modelcompare_tui.render.diff_text import diff_to_json, diff_to_markdown, diff_to_text, fit
 from modelcompare_tui.core.model import Config, MetadataItem, Model
 from modelcompare_tui.core.textdiff import align_many, changed_spans, matching_blocks
+from modelcompare_tui.render.diff_text import diff_to_json, diff_to_markdown, diff_to_text, fit
 
 S = CellStatus
 

@@ -16,10 +16,16 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from diff_fixtures import IDS, TEXT_IDS, DiffApp, build_diff_store, diff_state, make_models, many_models, settle
 from modelcompare_tui.core.diff import CellStatus, details_diff, network_diff
-from modelcompare_tui.render.diff_text import diff_to_text
 from modelcompare_tui.core.model import Model
 from modelcompare_tui.core.state import ComparisonState, DiffView
+from modelcompare_tui.dialogs.cell_value import CellValueDialog
+from modelcompare_tui.render.diff_text import diff_to_text
+from modelcompare_tui.screens.details import DetailsBody
+from modelcompare_tui.screens.diff import DiffBody
+from modelcompare_tui.screens.network import NetworkBody
+from modelcompare_tui.widgets.diff_bar import BarPart, DiffBar, SearchBox
 from modelcompare_tui.widgets.diff_grid import (
     GLYPHS,
     DiffGrid,
@@ -31,18 +37,7 @@ from modelcompare_tui.widgets.diff_grid import (
     shown_spans,
     window,
 )
-from modelcompare_tui.widgets.diff_view import (
-    BarPart,
-    CellValueDialog,
-    DetailsBody,
-    DiffBar,
-    DiffBody,
-    NetworkBody,
-    SearchBox,
-)
 from modelcompare_tui.widgets.tab_body import EmbedTarget
-
-from diff_fixtures import IDS, TEXT_IDS, DiffApp, build_diff_store, diff_state, make_models, many_models, settle
 
 SIZE = (120, 30)
 
@@ -558,7 +553,7 @@ def test_every_binding_has_a_description() -> None:
 
 async def test_through_the_compare_shell(tmp_path: Path) -> None:
     from modelcompare_tui.app import create_app
-    from modelcompare_tui.widgets.diff_view import DetailsBody as Details
+    from modelcompare_tui.screens.details import DetailsBody as Details
 
     s = build_diff_store(tmp_path / "s.db")
     app = create_app(s, ComparisonState(source=s.uri, models=IDS, tab="details"))

@@ -12,10 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_e2e_tmux import COMMAND, TMUX, Terminal
 
 from modelcompare_tui.core.model import Model, ModelRecord
 from modelcompare_tui.sources.store import SQLiteStore
+from test_e2e_tmux import COMMAND, TMUX, Terminal
 
 pytestmark = pytest.mark.e2e
 

@@ -24,9 +24,9 @@ from modelcompare_tui.core.plotly_convert import MAX_HISTOGRAM_BINS
 from modelcompare_tui.core.plotmerge import box_stats, histogram_edges
 from modelcompare_tui.core.smoothing import smooth
 from modelcompare_tui.core.state import ComparisonState, PlotsView, ScalarsView
-from modelcompare_tui.render.views import render_view
 from modelcompare_tui.render.raster import ChartLine, chart_rows
 from modelcompare_tui.render.ticks import nice_ticks
+from modelcompare_tui.render.views import render_view
 
 FORMATS = ("text", "ansi", "json", "md", "svg", "html")
 

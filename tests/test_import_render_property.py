@@ -214,7 +214,6 @@ def test_every_importable_file_renders_every_tab_in_every_format(
 async def _open_every_tab(db: Path, ids: tuple[str, ...]) -> None:
     from modelcompare_tui.app import create_app
     from modelcompare_tui.sources.store import SQLiteStore
-
     from snapshot_apps.apps import settle
 
     store = SQLiteStore(db)

@@ -1,5 +1,6 @@
-"""Layering: core/ is pure, sources/ sit on core/ only, and the headless modules
-never load Textual (so `list`, `render` and the logging API stay light)."""
+"""Layering: screens and dialogs -> widgets -> render -> sources -> core, no
+cycles; core/ is pure, and the headless modules never load Textual (so `list`,
+`render` and the logging API stay light)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ ALLOWED = {
     "tracking": {"core", "sources", "tracking"},
     "demo": {"core", "demo"},
     "render": {"core", "sources", "render", "live"},
+    # a widget never opens a dialog or knows a screen: it posts a message
+    "widgets": {"core", "sources", "render", "live", "widgets"},
+    "dialogs": {"core", "sources", "render", "live", "widgets", "dialogs", "keys"},
+    "screens": {"core", "sources", "render", "live", "widgets", "dialogs", "screens", "keys"},
 }
+# names for type hints only (under `if TYPE_CHECKING:`), never imported at run time
+TYPE_ONLY = {"screens": {"app"}, "dialogs": {"app"}}
 
 
 def _modules(layer: str) -> list[Path]:
@@ -26,12 +33,26 @@ def _modules(layer: str) -> list[Path]:
     return sorted(path.rglob("*.py")) if path.is_dir() else [PACKAGE / f"{layer}.py"]
 
 
-def _imported_parts(path: Path) -> set[str]:
-    """The top-level package parts (`core`, `widgets`, …) that `path` imports."""
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """ids of the nodes under an `if TYPE_CHECKING:` block."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            inside.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    return inside
+
+
+def _imported_parts(path: Path, *, type_only: bool = False) -> set[str]:
+    """The top-level package parts (`core`, `widgets`, …) that `path` imports at
+    run time (with `type_only`: under `if TYPE_CHECKING:` only)."""
     relative = path.relative_to(PACKAGE).with_suffix("").parts
     package = list(relative[:-1])  # a module's and a package __init__'s `.` are both its folder
     parts: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_nodes = _type_checking_nodes(tree)
+    for node in ast.walk(tree):
+        if (id(node) in typing_nodes) != type_only:
+            continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
@@ -56,6 +77,9 @@ def test_layers_import_only_what_they_may() -> None:
             extra = _imported_parts(path) - allowed - {"__init__"}
             if extra:
                 wrong.append(f"{path.relative_to(PACKAGE)} imports {sorted(extra)}")
+            extra = _imported_parts(path, type_only=True) - allowed - TYPE_ONLY.get(layer, set()) - {"__init__"}
+            if extra:
+                wrong.append(f"{path.relative_to(PACKAGE)} imports {sorted(extra)} for types")
     assert wrong == []
 
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from modelcompare_tui.app import create_app
-from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, ScalarsView
+from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.live import LivePoller, SourceChange, changed_ids, poll_interval
 from modelcompare_tui.render.views import watch_render
 from modelcompare_tui.screens.live_indicator import LiveIndicator

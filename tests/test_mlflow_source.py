@@ -22,13 +22,18 @@ from modelcompare_tui.core.model import ModelQuery, ModelRow
 from modelcompare_tui.sources.base import SourceError
 from modelcompare_tui.sources.mlflow.mapping import (
     nest_dotted,
-    parse_model_id,
     params_config,
+    parse_model_id,
     series_keys,
     split_metric_key,
     version_model_id,
 )
-from modelcompare_tui.sources.mlflow.mlruns import MlrunsSource, open_mlruns_source, parse_metric_lines, parse_mlruns_uri
+from modelcompare_tui.sources.mlflow.mlruns import (
+    MlrunsSource,
+    open_mlruns_source,
+    parse_metric_lines,
+    parse_mlruns_uri,
+)
 from modelcompare_tui.sources.mlflow.rest import MlflowRestSource, open_mlflow_source, parse_mlflow_uri
 from modelcompare_tui.sources.mlflow.table import query_rows
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from modelcompare_tui.core.model import Plot
-from modelcompare_tui.widgets.plots_view import IterationDialog, PlotCard, PlotList, PlotsBody, step_iteration
+from modelcompare_tui.dialogs.iteration import IterationDialog
+from modelcompare_tui.screens.plots import PlotsBody, step_iteration
+from modelcompare_tui.widgets.plot_cards import PlotCard, PlotList
 from modelcompare_tui.widgets.tab_body import EmbedTarget
-
 from scalars_fixtures import IDS, BodyApp, build_scalars_store, default_state, screen_text, settle
 
 SIZE = (100, 30)
@@ -180,10 +181,8 @@ async def test_refresh_data_shows_new_plots(store) -> None:  # noqa: ANN001
 
 async def test_no_plots(tmp_path: Path) -> None:
     from modelcompare_tui.core.model import ModelRecord
-
-    from scalars_fixtures import make_models
-
     from modelcompare_tui.sources.store import SQLiteStore
+    from scalars_fixtures import make_models
 
     store = SQLiteStore(tmp_path / "empty.db")
     store.import_records([ModelRecord(m) for m in make_models()])

@@ -17,14 +17,13 @@ from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, Model
 from modelcompare_tui.core.plotmerge import box_stats
 from modelcompare_tui.core.scalars import build_value_table, config_differences, config_notes
-from modelcompare_tui.render.value_text import value_table_to_csv, value_table_to_rich
 from modelcompare_tui.core.state import encode_state
-from modelcompare_tui.render.views import RenderError, render_view
-from modelcompare_tui.render.raster import ChartLine, chart_rows, draw_xy, shade
-from modelcompare_tui.render.ticks import nice_ticks
 from modelcompare_tui.render.chart_series import effective_ema_weight, parse_iteration_range
 from modelcompare_tui.render.plots import Bar, BarCluster, BarClusters, BoxPlot
-
+from modelcompare_tui.render.raster import ChartLine, chart_rows, draw_xy, shade
+from modelcompare_tui.render.ticks import nice_ticks
+from modelcompare_tui.render.value_text import value_table_to_csv, value_table_to_rich
+from modelcompare_tui.render.views import RenderError, render_view
 from scalars_fixtures import IDS, build_scalars_store, default_state
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -10,19 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from modelcompare_tui.dialogs.csv_saved import CsvSavedDialog
+from modelcompare_tui.dialogs.exact_value import ExactValueDialog
+from modelcompare_tui.dialogs.zoom import ZoomDialog
 from modelcompare_tui.render.value_text import value_table_to_csv
 from modelcompare_tui.render.views import render_view
+from modelcompare_tui.screens.scalars import ScalarsBody, step_weight
 from modelcompare_tui.widgets.charts import ChartCard, ChartGrid
-from modelcompare_tui.widgets.scalars_view import (
-    CsvSavedDialog,
-    ExactValueDialog,
-    ScalarsBody,
-    ZoomDialog,
-    step_weight,
-)
 from modelcompare_tui.widgets.tab_body import EmbedTarget
 from modelcompare_tui.widgets.value_table import ValueTableView
-
 from scalars_fixtures import IDS, BodyApp, build_scalars_store, default_state, screen_text, settle
 
 SIZE = (80, 24)

@@ -16,25 +16,26 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 
-from modelcompare_tui.app import ModelCompareApp, canonical_source_uri, create_app, embed_command, same_source
+from modelcompare_tui.app import ModelCompareApp, create_app, embed_command
 from modelcompare_tui.cli import main
-from modelcompare_tui.demo import generate_demo
 from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, DiffView, PlotsView, ScalarsView, decode_state, encode_state
+from modelcompare_tui.demo import generate_demo
+from modelcompare_tui.dialogs.paste_state import PasteStateDialog, StateInput
+from modelcompare_tui.dialogs.text import ConfirmDialog, TextDialog
 from modelcompare_tui.render.views import render_view
-from modelcompare_tui.screens import compare
-from modelcompare_tui.screens.compare import CompareScreen
-from modelcompare_tui.screens.dialogs import ConfirmDialog, PasteStateDialog, StateInput, TextDialog
+from modelcompare_tui.screens.base import CompareScreen
 from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.sources.store import SQLiteStore
+from modelcompare_tui.sources.uri import canonical_source_uri, same_source
 from modelcompare_tui.widgets.tab_body import EmbedTarget
 
 sys.path.insert(0, str(Path(__file__).parent))
 from scalars_fixtures import screen_text  # noqa: E402
-from snapshot_apps.apps import make_app, recording_bodies, settle  # noqa: E402
+from snapshot_apps.apps import make_app, real_bodies, recording_bodies, settle, use_bodies  # noqa: E402
 
 SIZE = (120, 36)
-REAL_BODIES = dict(compare.TAB_BODIES)
+REAL_BODIES = real_bodies()
 
 
 def demo_store(path: Path, n: int = 4) -> SQLiteStore:
@@ -53,7 +54,7 @@ def messages(app: ModelCompareApp) -> list[str]:
 
 @pytest.fixture
 def stub_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare, "TAB_BODIES", recording_bodies())
+    use_bodies(monkeypatch, recording_bodies())
 
 
 # ----------------------------------------------------------------------------
@@ -372,7 +373,7 @@ def run_command(command: str) -> str:
 
 
 async def test_embed_codes_reproduce_the_views(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare, "TAB_BODIES", REAL_BODIES)
+    use_bodies(monkeypatch, REAL_BODIES)
     store = demo_store(tmp_path / "demo.db")
     ids = first_ids(store, 3)
     app = create_app(store, ComparisonState(source=store.uri, models=ids, tab="scalars",
@@ -520,7 +521,7 @@ async def set_graph_scenario(pilot: Pilot) -> None:
 @pytest.mark.parametrize("scenario", [set_values_scenario, set_graph_scenario], ids=["values", "graph"])
 async def test_every_view_option_survives_the_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                         scenario) -> None:  # noqa: ANN001
-    monkeypatch.setattr(compare, "TAB_BODIES", REAL_BODIES)
+    use_bodies(monkeypatch, REAL_BODIES)
     store = demo_store(tmp_path / "demo.db")
     ids = first_ids(store, 3)
     author = create_app(store, ComparisonState(source=store.uri, models=ids), live=0)
@@ -583,7 +584,7 @@ async def test_y_and_e_include_what_the_body_has_not_posted_yet(tmp_path: Path, 
         def embed_target(self) -> EmbedTarget:
             return EmbedTarget("details")
 
-    monkeypatch.setattr(compare, "TAB_BODIES", dict.fromkeys(TAB_KEYS, PendingBody))
+    use_bodies(monkeypatch, dict.fromkeys(TAB_KEYS, PendingBody))
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_selection(pilot)

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from modelcompare_tui.screens import compare
-
-from snapshot_apps.apps import make_app, recording_bodies, settle
+from snapshot_apps.apps import make_app, recording_bodies, settle, use_bodies
 
 SIZES = [(80, 24), (160, 48)]
 THEMES = ["dark", "light"]
@@ -22,7 +20,7 @@ THEMES = ["dark", "light"]
 
 @pytest.fixture(autouse=True)
 def _stub_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare, "TAB_BODIES", recording_bodies())
+    use_bodies(monkeypatch, recording_bodies())
 
 
 async def _models_table(pilot: Pilot) -> None:

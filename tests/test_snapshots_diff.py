@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from modelcompare_tui.widgets.diff_view import DetailsBody, NetworkBody
-
 from diff_fixtures import IDS, TEXT_IDS, DiffApp, build_diff_store, diff_state, many_models, settle
+from modelcompare_tui.screens.details import DetailsBody
+from modelcompare_tui.screens.network import NetworkBody
 
 SIZES = [(80, 24), (200, 50)]
 THEMES = ["dark", "light"]

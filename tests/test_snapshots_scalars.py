@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from modelcompare_tui.widgets.plots_view import PlotsBody
-from modelcompare_tui.widgets.scalars_view import ScalarsBody
-
+from modelcompare_tui.screens.plots import PlotsBody
+from modelcompare_tui.screens.scalars import ScalarsBody
 from scalars_fixtures import BodyApp, build_scalars_store, default_state, settle
 
 SIZES = [(80, 24), (200, 50)]

@@ -27,9 +27,8 @@ from modelcompare_tui.core.model import (
     ScalarSeries,
 )
 from modelcompare_tui.sources import store as store_package
-from modelcompare_tui.sources.store import codec, schema, writes
 from modelcompare_tui.sources.base import SourceError
-from modelcompare_tui.sources.store import SCHEMA_VERSION, SQLiteStore
+from modelcompare_tui.sources.store import SCHEMA_VERSION, SQLiteStore, codec, schema, writes
 
 NAN = float("nan")
 INF = float("inf")

@@ -19,12 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile_strings import HOSTILE, unsafe_chars
-from snapshot_apps.apps import settle
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from hostile_strings import HOSTILE, unsafe_chars
 from modelcompare_tui.app import create_app
 from modelcompare_tui.core.model import (
     Config,
@@ -36,6 +35,7 @@ from modelcompare_tui.core.model import (
 )
 from modelcompare_tui.core.state import ComparisonState
 from modelcompare_tui.sources.store import SQLiteStore
+from snapshot_apps.apps import settle
 
 KEYS = list(HOSTILE)
 OSC52 = HOSTILE["osc52_clipboard"]

@@ -29,7 +29,6 @@ import pytest
 
 from modelcompare_tui.cli import main
 from modelcompare_tui.core.display import display_text
-from modelcompare_tui.render.escaping import csv_text, json_dumps, md_code_block, md_text, redact_secrets
 from modelcompare_tui.core.model import (
     Config,
     MetadataItem,
@@ -39,6 +38,7 @@ from modelcompare_tui.core.model import (
     ScalarSeries,
 )
 from modelcompare_tui.core.state import ComparisonState, encode_state
+from modelcompare_tui.render.escaping import csv_text, json_dumps, md_code_block, md_text, redact_secrets
 from modelcompare_tui.sources.store import SQLiteStore
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -335,8 +335,8 @@ def test_csv_text(raw: str, cell: str) -> None:
 
 def test_csv_download_writes_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from modelcompare_tui.core.scalars import build_value_table
-    from modelcompare_tui.render.value_text import value_table_to_csv
     from modelcompare_tui.render import csv as render_csv
+    from modelcompare_tui.render.value_text import value_table_to_csv
 
     store = SQLiteStore(tmp_path / "s.db")
     store.import_records(hostile_records()[:2])
@@ -435,7 +435,6 @@ def test_app_renderers_take_hostile_text_as_text(key: str) -> None:
 
     from modelcompare_tui.core.colors import ModelColors
     from modelcompare_tui.core.plotmerge import MergedTable, PlotPanel
-    from modelcompare_tui.render.raster import LegendItem
     from modelcompare_tui.render.chart_series import legend_lines
     from modelcompare_tui.render.plots import (
         Bar,
@@ -444,6 +443,7 @@ def test_app_renderers_take_hostile_text_as_text(key: str) -> None:
         merged_table_renderable,
         panel_renderable,
     )
+    from modelcompare_tui.render.raster import LegendItem
 
     text = HOSTILE[key][:200]
     model = Model(id="a" * 32, name=text)

@@ -40,11 +40,13 @@ from textual.worker import Worker, WorkerState
 
 from .core.colors import ModelColors
 from .core.display import display_line, display_text
-from .core.model import TABS, Model
+from .core.model import Model
 from .core.state import ComparisonState
 from .core.table_query import MAX_COMPARED, selection_problem
+from .core.tabs import TABS
 from .live import LivePoller, LiveStatus, SourceChange, poll_interval
 from .sources.base import Source, SourceError
+from .sources.uri import absent_local_store, same_source
 from .widgets.tab_body import EmbedTarget, TabBody
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -70,52 +72,6 @@ class LiveUpdate:
 
     change: SourceChange
     details_changed: frozenset[str] = frozenset()
-
-
-def canonical_source_uri(uri: str) -> str:
-    """A source URI in the form the source itself reports (`Source.uri`), so
-    that two spellings of one source compare equal: store paths resolved,
-    `sqlite:///` dropped, MLflow URIs normalised."""
-    text = uri.strip()
-    if text.startswith("sqlite:///"):
-        text = text[len("sqlite://") :]
-    if "://" not in text:
-        try:
-            return str(Path(text).expanduser().resolve())
-        except (OSError, RuntimeError):
-            return text
-    try:
-        if text.lower().startswith(("mlflow+http://", "mlflow+https://")):
-            from .sources.mlflow.rest import parse_mlflow_uri
-
-            return parse_mlflow_uri(text)[0]
-        if text.lower().startswith("mlruns:"):
-            from .sources.mlflow.mlruns import parse_mlruns_uri
-
-            return parse_mlruns_uri(text)[0]
-    except SourceError:
-        pass
-    return text.rstrip("/")
-
-
-def same_source(a: str, b: str) -> bool:
-    """Whether two source URIs name the same source ("" names the current one)."""
-    if not a or not b:
-        return True
-    return a == b or canonical_source_uri(a) == canonical_source_uri(b)
-
-
-def _absent_local_store(uri: str) -> bool:
-    """`uri` names an embedded store (a path) that does not exist on this machine."""
-    text = uri.strip()
-    if text.startswith("sqlite:///"):
-        text = text[len("sqlite://") :]
-    elif "://" in text:
-        return False
-    try:
-        return not Path(text).expanduser().exists()
-    except OSError:
-        return True
 
 
 def embed_command(state: ComparisonState, target: EmbedTarget, width: int = 0) -> str:
@@ -145,9 +101,9 @@ def _models_screen() -> Screen[None]:
 
 
 def _compare_screen(tab: str) -> Screen[None]:
-    from .screens.compare import CompareScreen
+    from .screens.tabs import screen_class
 
-    return CompareScreen(tab)
+    return screen_class(tab)()
 
 
 class ModelCompareApp(App[None]):
@@ -367,7 +323,7 @@ class ModelCompareApp(App[None]):
 
     def action_add_models(self) -> None:
         """`+`: the selection dialog; APPLY replaces the compared models."""
-        from .screens.dialogs import SelectModelsDialog
+        from .dialogs.select_models import SelectModelsDialog
 
         def apply(ids: tuple[str, ...] | None) -> None:
             if ids is not None and ids != self.comparison.models:
@@ -395,7 +351,7 @@ class ModelCompareApp(App[None]):
     def action_copy_state(self) -> None:
         """`y`: copy the state string (OSC 52) and show it, since OSC 52 can fail silently."""
         from .core.state import StateError, encode_state
-        from .screens.dialogs import TextDialog
+        from .dialogs.text import TextDialog
 
         try:
             text = encode_state(self._current_state())
@@ -415,7 +371,7 @@ class ModelCompareApp(App[None]):
 
     def action_paste_state(self) -> None:
         """`p`: open a state string pasted into a dialog."""
-        from .screens.dialogs import PasteStateDialog
+        from .dialogs.paste_state import PasteStateDialog
 
         def opened(state: ComparisonState | None) -> None:
             if state is not None:
@@ -432,13 +388,13 @@ class ModelCompareApp(App[None]):
         if same_source(state.source, self.source.uri):
             self.set_comparison(replace(state, source=self.source.uri), show=True)
             return
-        if _absent_local_store(state.source):
+        if absent_local_store(state.source):
             # typically another user's default store: nothing to connect to here
             self.notify(f"This comparison is from {state.source}, which is not on this machine; "
                         f"looking for its models in {self.source.uri}", severity="warning", timeout=8)
             self.set_comparison(replace(state, source=self.source.uri), show=True)
             return
-        from .screens.dialogs import ConfirmDialog
+        from .dialogs.text import ConfirmDialog
 
         def answered(connect: bool | None) -> None:
             if connect:
@@ -499,7 +455,7 @@ class ModelCompareApp(App[None]):
         """`E`: the embed code of the focused view — a `modelcompare render` command
         that reproduces it outside the app — copied and shown."""
         from .core.state import StateError
-        from .screens.dialogs import TextDialog
+        from .dialogs.text import TextDialog
 
         body = self._body()
         target = body.embed_target() if body is not None else None
@@ -605,8 +561,8 @@ class ModelCompareApp(App[None]):
 
     # -- help, palette, theme ---------------------------------------------------------
     def action_help(self) -> None:
+        from .dialogs.help import HelpDialog
         from .keys import screen_key_sections
-        from .screens.dialogs import HelpDialog
 
         screen = self.screen
         if type(screen).__name__ == "HelpDialog":

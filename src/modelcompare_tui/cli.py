@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .core.tabs import TABS
 
 COMMANDS = ("demo", "import", "export", "list", "share", "render", "report")
-TAB_CHOICES = ("details", "network", "scalars", "plots")
 RENDER_FORMATS = ("text", "ansi", "json", "csv", "md", "svg", "html")
 
 
@@ -29,9 +29,9 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
     from .sources.base import SourceError
 
     types: list[type[BaseException]] = [UsageError, SourceError, StateError]
-    from .demo import DemoError
     from .core.modelfile import ModelFileError
     from .core.safe_files import SafeWriteError
+    from .demo import DemoError
 
     types += [ModelFileError, DemoError, SafeWriteError]
     return tuple(types)
@@ -134,14 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("share", help="print the state string of a comparison")
     _add_global_options(p)
     p.add_argument("ids", nargs="+", metavar="ID")
-    p.add_argument("--tab", choices=TAB_CHOICES, default="details")
+    p.add_argument("--tab", choices=TABS, default="details")
     p.add_argument("--base", metavar="ID")
     _add_view_options(p)
 
     p = sub.add_parser("render", help="print a comparison view headlessly (the embed target)")
     _add_global_options(p)
     p.add_argument("state", metavar="STATE")
-    p.add_argument("--tab", choices=TAB_CHOICES)
+    p.add_argument("--tab", choices=TABS)
     p.add_argument("--format", choices=RENDER_FORMATS, default="text")
     p.add_argument("--plot", metavar="METRIC/VARIANT")
     p.add_argument("--width", type=int, default=0, metavar="W")

@@ -11,7 +11,9 @@ from textual.worker import WorkerCancelled
 
 from modelcompare_tui.app import ModelCompareApp, create_app
 from modelcompare_tui.core.state import ComparisonState
-from modelcompare_tui.screens.compare import ShellBody
+from modelcompare_tui.core.tabs import TABS
+from modelcompare_tui.screens.tabs import screen_class
+from modelcompare_tui.widgets.tab_body import TabBody
 
 from .fixtures import build_store
 
@@ -34,7 +36,7 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
 
 
-class RecordingBody(ShellBody):
+class RecordingBody(TabBody):
     """A tab body that shows which models it got and records set_state calls."""
 
     DEFAULT_CSS = "RecordingBody { padding: 1 2; }"
@@ -59,4 +61,15 @@ class RecordingBody(ShellBody):
 
 
 def recording_bodies() -> dict:
-    return dict.fromkeys(("details", "network", "scalars", "plots"), RecordingBody)
+    return dict.fromkeys(TABS, RecordingBody)
+
+
+def real_bodies() -> dict:
+    """The body each tab's screen class builds in this build."""
+    return {tab: screen_class(tab).BODY for tab in TABS}
+
+
+def use_bodies(monkeypatch, bodies: dict) -> None:  # noqa: ANN001
+    """Make each tab's screen build `bodies[tab]` (restored after the test)."""
+    for tab, body in bodies.items():
+        monkeypatch.setattr(screen_class(tab), "BODY", body)

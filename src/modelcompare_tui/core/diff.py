@@ -19,7 +19,6 @@ from enum import Enum
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-
 from .config_flatten import ParsedConfig, compare_key, parse_config
 from .model import Model
 from .textdiff import align_many, changed_spans

@@ -24,8 +24,7 @@ MODEL_COLUMNS = ("name", "project", "framework", "status", "tags", "user", "crea
 # Columns whose filter is a checklist of values (the rest filter by text / range).
 CATEGORICAL_COLUMNS = ("project", "framework", "status", "tags", "user")
 
-Tab = Literal["details", "network", "scalars", "plots"]
-TABS: tuple[str, ...] = ("details", "network", "scalars", "plots")
+Tab = Literal["details", "network", "scalars", "plots"]  # core.tabs.TABS, as a type
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from itertools import compress
 from operator import itemgetter
 from pathlib import Path

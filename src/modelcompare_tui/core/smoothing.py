@@ -30,7 +30,7 @@ magnitudes exceed 2**600 (~4e180) is scaled by an exact power of two first
 from __future__ import annotations
 
 import math
-from datetime import datetime, tzinfo, UTC
+from datetime import UTC, datetime, tzinfo
 
 import numpy as np
 

@@ -52,7 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-TABS = ("details", "network", "scalars", "plots")
+from .tabs import TABS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import numpy as np
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from .escaping import json_dumps, md_code_block, md_text
 from ..core.model import Model
 from ..core.plotmerge import (
     PlotGroup,
@@ -20,14 +19,14 @@ from ..core.plotmerge import (
     summary_chart,
 )
 from ..core.scalars import format_number, json_number
-from .value_text import value_table_to_markdown
 from ..core.state import ComparisonState
+from .escaping import json_dumps, md_code_block, md_text
+from .value_text import value_table_to_markdown
 
 if TYPE_CHECKING:
 
     from ..sources.base import Source
 
-from .raster import DEFAULT_CHART_HEIGHT, SINGLE_CHART_HEIGHT
 from .chart_series import to_plain
 from .plots import (
     group_title,
@@ -35,6 +34,7 @@ from .plots import (
     summary_bars,
     summary_renderable,
 )
+from .raster import DEFAULT_CHART_HEIGHT, SINGLE_CHART_HEIGHT
 
 __all__ = [
     "plots_to_json",

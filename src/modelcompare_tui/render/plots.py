@@ -2,7 +2,7 @@
 
 Bars (bar plots, the Summary) and box plots are drawn as rich text:
 horizontal bars with their values written next to them read better in a
-terminal than vertical ones, and cost nothing to draw. widgets/plots_view.py
+terminal than vertical ones, and cost nothing to draw. widgets/plot_cards.py and screens/plots.py
 and `modelcompare render` share these functions. Never Textual.
 """
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
 
+from .chart_series import legend_text
 from .raster import (
     MISSING_STYLE,
     ChartLine,
@@ -44,7 +45,6 @@ from .raster import (
     shade,
 )
 from .ticks import axis_fraction, tick_text, widen_range
-from .chart_series import legend_text
 
 __all__ = [
     "Bar",

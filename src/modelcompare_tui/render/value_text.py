@@ -12,10 +12,10 @@ from typing import Any
 from ..core.display import display_text
 from ..core.model import format_float
 from ..core.scalars import (
+    EQUAL_MARK,
     MAX_GLYPH,
     MIN_GLYPH,
     MISSING_TEXT,
-    EQUAL_MARK,
     ValueRow,
     ValueTable,
     format_delta,

@@ -15,10 +15,11 @@ from typing import Any
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from .escaping import error_line, guard_output, html_text, json_dumps, md_text, redact_secrets
 from ..core.model import Model
 from ..core.state import ComparisonState
+from ..core.tabs import TAB_TITLES, TABS
 from ..sources.base import Source, SourceError
+from .escaping import error_line, guard_output, html_text, json_dumps, md_text, redact_secrets
 
 DEFAULT_WIDTH = 100
 
@@ -206,17 +207,16 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
     if not models:
         raise RenderError(f"report: none of the state's models exist in {source.uri}")
     parts: list[str] = []
-    titles = {"details": "Details", "network": "Network", "scalars": "Scalars", "plots": "Plots"}
-    for tab in ("details", "network", "scalars", "plots"):
+    for tab in TABS:
         tab_state = replace(state, tab=tab)
         if fmt == "md":
             body_fmt = "md" if tab != "plots" else "text"
             body = render_view(source, tab_state, fmt=body_fmt, width=width)
             if body_fmt == "text":
                 body = "```\n" + body.rstrip("\n") + "\n```\n"
-            parts.append(f"## {titles[tab]}\n\n{body}\n")
+            parts.append(f"## {TAB_TITLES[tab]}\n\n{body}\n")
         else:
-            parts.append(f"<h2>{titles[tab]}</h2>\n" + render_view(source, tab_state, fmt="html", width=width))
+            parts.append(f"<h2>{TAB_TITLES[tab]}</h2>\n" + render_view(source, tab_state, fmt="html", width=width))
     names = ", ".join(m.name for m in models)
     if fmt == "md":
         from ..core.state import encode_state

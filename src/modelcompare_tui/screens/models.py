@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ..core.display import display_markup
 from ..core.table_query import has_constraints, selection_problem
+from ..dialogs.column_filter import open_filter_dialog
 from ..live import LiveStatus
 from ..sources.base import Source
 from ..widgets.click_bar import ClickBar, Part
@@ -156,3 +157,7 @@ class ModelsScreen(Screen[None]):
 
     def action_clear_selection(self) -> None:
         self.table.set_selected(())
+
+    @on(ModelTable.FilterRequested)
+    def _filter_requested(self, event: ModelTable.FilterRequested) -> None:
+        open_filter_dialog(self.query_one(ModelBrowser), event)

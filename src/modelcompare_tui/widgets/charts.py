@@ -31,8 +31,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.display import display_text
-from ..render.raster import ChartRows, ScalarChart
 from ..render.chart_series import legend_lines, scalar_chart_rows
+from ..render.raster import ChartRows, ScalarChart
 from .messages import CardMessage, ControlMessage
 from .safe_text import shown
 

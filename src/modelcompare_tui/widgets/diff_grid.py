@@ -34,8 +34,8 @@ from textual.strip import Strip
 from ..core.cells import shorten
 from ..core.colors import ModelColors
 from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable
-from ..render.diff_text import fit, plain, share_widths, text_width
 from ..core.model import Model
+from ..render.diff_text import fit, plain, share_widths, text_width
 from .messages import CellMessage, ControlMessage
 from .model_bar import chip_text_color
 from .table_view import CURSOR_BINDINGS, CursorTable

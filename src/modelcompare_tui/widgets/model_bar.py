@@ -16,9 +16,9 @@ from ..core.cells import shorten
 from ..core.colors import ModelColors, hex_to_rgb
 from ..core.display import display_text
 from ..core.model import Model
+from ..core.tabs import TAB_TITLES
 from .click_bar import ClickBar, Part
 
-TAB_TITLES = {"details": "Details", "network": "Network", "scalars": "Scalars", "plots": "Plots"}
 MAX_CHIP_NAME = 40
 MIN_CHIP_NAME = 10
 

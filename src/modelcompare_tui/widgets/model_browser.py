@@ -195,16 +195,12 @@ class ModelBrowser(Vertical):
         else:
             table.set_query(clear_filter(table.model_query, event.column))
 
-    @on(ModelTable.FilterRequested)
-    def _filter_requested(self, event: ModelTable.FilterRequested) -> None:
-        event.stop()
-        from ..screens.dialogs import FilterDialog
-
+    def apply_filter(self, result: ColumnFilter | None) -> None:
+        """What the column filter dialog returned (None: cancelled): the table
+        filters by it and takes the focus back. (`f` on a column posts
+        ModelTable.FilterRequested; the screen or dialog hosting the browser opens
+        the dialog: a widget never opens dialogs.)"""
         table = self.table
-
-        def apply(result: ColumnFilter | None) -> None:
-            if result is not None:
-                table.set_query(set_filter(table.model_query, result))
-            table.focus()
-
-        self.app.push_screen(FilterDialog(self.source, event.column, event.current), apply)
+        if result is not None:
+            table.set_query(set_filter(table.model_query, result))
+        table.focus()

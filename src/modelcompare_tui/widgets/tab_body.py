@@ -1,6 +1,6 @@
 """The contract between the compare shell and the body of each comparison tab.
 
-The shell (screens/compare.py) owns the header tabs and the compared-models bar;
+The comparison screens (screens/base.py) owns the header tabs and the compared-models bar;
 each tab's body is a TabBody subclass that the shell mounts below them. A body
 reads the shared ComparisonState, loads what it needs from the Source in
 workers, and asks for state changes by posting TabBody.StateChanged (the App

@@ -23,38 +23,31 @@ import time
 from collections import deque
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from ..core.model import Model, ScalarSummary, format_float
+from ..core.model import Model, ScalarSummary
 from ..core.scalars import (
     AGGREGATIONS,
     GraphGroup,
-    ValueRow,
     ValueTable,
     build_value_table,
     config_notes,
-    format_delta,
     graph_groups,
 )
-from ..render.value_text import AGG_TITLES, value_table_to_csv
 from ..core.state import ComparisonState, ScalarsView
-from ..sources.base import Source
-from ..render.csv import write_csv
-from ..render.raster import ScalarChart
+from ..dialogs.csv_saved import CsvSavedDialog
+from ..dialogs.exact_value import ExactValueDialog
+from ..dialogs.zoom import ZoomDialog
 from ..render.chart_series import (
     SMOOTHING_TITLES,
     X_AXIS_TITLES,
@@ -62,14 +55,18 @@ from ..render.chart_series import (
     chart_buckets,
     load_scalar_chart,
     model_origins,
-    parse_iteration_range,
     warm_up,
 )
-from .charts import MAX_LEGEND_LINES, ChartCard, ChartGrid
-from .filter_box import MetricFilterBody
-from .safe_text import SAFE_INPUT, shown
-from .tab_body import EmbedTarget
-from .value_table import ValueTableView
+from ..render.csv import write_csv
+from ..render.raster import ScalarChart
+from ..render.value_text import AGG_TITLES, value_table_to_csv
+from ..sources.base import Source
+from ..widgets.charts import MAX_LEGEND_LINES, ChartCard, ChartGrid
+from ..widgets.filter_box import MetricFilterBody
+from ..widgets.safe_text import shown
+from ..widgets.tab_body import EmbedTarget
+from ..widgets.value_table import ValueTableView
+from .base import CompareScreen
 
 X_AXES = ("iteration", "relative", "wall")
 SMOOTHINGS = ("none", "ema", "running", "gaussian")
@@ -93,156 +90,6 @@ def step_weight(kind: str, weight: float, direction: int) -> float:
 
 
 # -- dialogs -----------------------------------------------------------------------------
-
-
-class CsvSavedDialog(ModalScreen[None]):
-    """After `d`: where the CSV went, with offers to copy it or its path (OSC 52
-    can fail silently, so the path is always shown, selectable)."""
-
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="csv_saved.close"),
-        Binding("c", "copy_csv", "Copy CSV", id="csv_saved.copy_csv"),
-        Binding("p", "copy_path", "Copy path", id="csv_saved.copy_path"),
-    ]
-
-    def __init__(self, path: Path, csv_text: str, rows: int, agg: str) -> None:
-        super().__init__(classes="dialog-screen")
-        self.path = path
-        self.csv_text = csv_text
-        self.rows = rows
-        self.agg = agg
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="csv-dialog", classes="dialog"):
-            yield Static(f"Saved {self.rows} row{'s' if self.rows != 1 else ''} ({AGG_TITLES[self.agg]}) as CSV",
-                         classes="dialog-title")
-            yield Static(shown(str(self.path)), id="csv-path")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Copy CSV", variant="primary", id="copy-csv", compact=True)
-                yield Button("Copy path", id="copy-path", compact=True)
-                yield Button("Close", id="close", compact=True)
-            yield Static("c copy the CSV · p copy the path · esc close", classes="dialog-hint")
-
-    @on(Button.Pressed, "#copy-csv")
-    def action_copy_csv(self) -> None:
-        self.app.copy_to_clipboard(self.csv_text)
-        self.app.notify(f"Copied {len(self.csv_text):,} characters of CSV (if your terminal allows OSC 52)")
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#copy-path")
-    def action_copy_path(self) -> None:
-        self.app.copy_to_clipboard(str(self.path))
-        self.app.notify(f"Copied {self.path}")
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class ExactValueDialog(ModalScreen[None]):
-    """enter on a Values cell: the exact Last/Min/Max of that series with their
-    iterations, its point count and its change against the base."""
-
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="exact_value.close"),
-        Binding("enter", "close", "Close", show=False, id="exact_value.close_alt"),
-        Binding("c", "copy", "Copy value", id="exact_value.copy"),
-    ]
-
-    def __init__(self, title: str, label: str, color: str, agg: str, summary: ScalarSummary | None,
-                 row: ValueRow, column: int, base_label: str) -> None:
-        super().__init__(classes="dialog-screen")
-        self.title_text = title
-        self.label = label
-        self.color = color
-        self.agg = agg
-        self.summary = summary
-        self.row = row
-        self.column = column
-        self.base_label = base_label
-
-    @property
-    def value(self) -> float | None:
-        return self.row.values[self.column]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="exact-dialog", classes="dialog"):
-            yield Static(shown(self.title_text), classes="dialog-title")
-            yield Static(Text(display_text(self.label), style=f"bold {self.color}"))
-            yield Static(self._details(), id="exact-body")
-            yield Static("c copy the value · esc close", classes="dialog-hint")
-
-    def _details(self) -> Table:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
-        grid.add_column(style="dim")
-        s = self.summary
-        if s is None:
-            grid.add_row("", "this model has no such series", "")
-            return grid
-        for agg in AGGREGATIONS:
-            value = s.value(agg)
-            iteration = {"last": s.last_iteration, "min": s.min_iteration, "max": s.max_iteration}[agg]
-            text = "–" if value is None else format_float(value)
-            where = "" if iteration is None or value is None else f"at iteration {iteration:,}"
-            name = AGG_TITLES[agg] + (" ◂" if agg == self.agg else "")
-            grid.add_row(name, text, where)
-        grid.add_row("points", f"{s.count:,}", "")
-        d = self.row.deltas[self.column] if self.column else None
-        if d is not None:
-            percent = "" if d.percent is None else f" ({format_delta(d)})"
-            verdict = f"{d.verdict} than the base" if d.verdict in ("better", "worse") else ""
-            grid.add_row("Δ vs base", f"{'+' if d.absolute > 0 else ''}{format_float(d.absolute)}{percent}", verdict)
-        elif self.column == 0:
-            grid.add_row("", "(the base)", "")
-        return grid
-
-    def action_copy(self) -> None:
-        if self.value is not None:
-            text = format_float(self.value)
-            self.app.copy_to_clipboard(text)
-            self.app.notify(f"Copied {text}")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
-    """`z`: type the iteration range of the maximised chart. Returns the range,
-    None to reset the zoom, or False when cancelled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="zoom_dialog.cancel")]
-
-    def __init__(self, current: tuple[int, int] | None, full: tuple[int, int] | None) -> None:
-        super().__init__(classes="dialog-screen")
-        self.current = current
-        self.full = full
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="zoom-dialog", classes="dialog"):
-            yield Static("Zoom to iterations", classes="dialog-title")
-            value = f"{self.current[0]}-{self.current[1]}" if self.current else ""
-            yield Input(value, placeholder="FROM-TO, e.g. 1000-5000 or 1k-5k (empty: all)", id="zoom-input",
-                        highlighter=SAFE_INPUT)
-            hint = f"the data spans {self.full[0]:,}–{self.full[1]:,} · " if self.full else ""
-            yield Static("", id="zoom-error", classes="dialog-error")
-            yield Static(hint + "enter apply · esc cancel", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        try:
-            self.dismiss(parse_iteration_range(event.value))
-        except ValueError as exc:
-            self.query_one("#zoom-error", Static).update(shown(str(exc)))
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 # -- the body ----------------------------------------------------------------------------
@@ -997,3 +844,8 @@ class ScalarsBody(MetricFilterBody):
             text.append(*sep)
             text.append("config in legend", style="dim")
         return text
+
+
+class ScalarsScreen(CompareScreen):
+    TAB = "scalars"
+    BODY = ScalarsBody

@@ -1,9 +1,9 @@
-"""The compare shell: the tab bar, the compared-models bar, and the tab's body.
+"""The comparison screens' base: the tab bar, the compared-models bar, and the tab's body.
 
-One CompareScreen per tab (the App's MODES `details`, `network`, `scalars`,
-`plots`), all showing the App's one ComparisonState. The body of each tab
-comes from TAB_BODIES; bodies are imported when their tab first opens (they
-bring pandas/plotext, which the start screen must not pay for).
+One Screen class per tab (screens/details.py, network.py, scalars.py, plots.py;
+the App's MODES), all showing the App's one ComparisonState. Each screen module
+is imported when its tab first opens (screens.tabs.screen_class), so the start
+screen does not pay for plotext and the charts.
 
 Live updates: when compared models change in the source, the Scalars or
 Plots body on show reloads at once (`refresh_data`); a hidden one when its tab
@@ -14,23 +14,19 @@ every body with `set_state` when they change; new points leave them alone.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
-from ..core.colors import ModelColors
-from ..core.display import display_markup
-from ..core.model import Model
-from ..core.state import ComparisonState
+from ..core.tabs import TAB_TITLES
 from ..live import LiveStatus
 from ..sources.base import Source
-from ..widgets.model_bar import TAB_TITLES, ModelBar, TabBar
+from ..widgets.model_bar import ModelBar, TabBar
 from ..widgets.tab_body import TabBody
 from .live_indicator import LiveIndicator
 
@@ -41,67 +37,14 @@ BodyFactory = Callable[..., TabBody]
 DESCRIPTIVE_TABS = ("details", "network")  # tabs that show only the models' descriptive fields
 
 
-class ShellBody(TabBody):
-    """A TabBody whose `colors` can be assigned: TabBody.__init__ assigns
-    self.colors, which Widget defines as a read-only property. (Until
-    tab_body.py declares it settable, bodies written here derive from this.)"""
-
-    @property  # type: ignore[override]  # deliberate shadowing of DOMNode.colors
-    def colors(self) -> ModelColors:
-        return self._model_colors
-
-    @colors.setter
-    def colors(self, value: ModelColors) -> None:
-        self._model_colors = value
-
-
-class UnavailableBody(ShellBody):
-    """Stands in for a tab whose body module is missing from this build."""
-
-    DEFAULT_CSS = """
-    UnavailableBody { align: center middle; }
-    UnavailableBody > Static { width: auto; color: $text-muted; }
-    """
-
-    def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
-                 *, reason: str = "", **kwargs: Any) -> None:
-        super().__init__(source, state, models, colors, **kwargs)
-        self.reason = reason
-
-    def compose(self) -> ComposeResult:
-        text = "This tab is not available in this build"
-        if self.reason:
-            text += f"\n[dim]{display_markup(self.reason)}[/dim]"
-        yield Static(text)
-
-
-def lazy_body(module: str, class_name: str) -> BodyFactory:
-    """A factory that imports `module` (relative to this package) on first use;
-    when the module or class is missing, an UnavailableBody takes its place."""
-
-    def make(source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
-             **kwargs: Any) -> TabBody:
-        try:
-            body_class = getattr(importlib.import_module(module, __package__), class_name)
-        except (ImportError, AttributeError) as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            return UnavailableBody(source, state, models, colors, reason=reason, **kwargs)
-        return body_class(source, state, models, colors, **kwargs)
-
-    make.__name__ = f"lazy_{class_name}"
-    return make
-
-
-TAB_BODIES: dict[str, BodyFactory] = {
-    "details": lazy_body("..widgets.diff_view", "DetailsBody"),
-    "network": lazy_body("..widgets.diff_view", "NetworkBody"),
-    "scalars": lazy_body("..widgets.scalars_view", "ScalarsBody"),
-    "plots": lazy_body("..widgets.plots_view", "PlotsBody"),
-}
-
-
 class CompareScreen(Screen[None]):
-    """The shell of one comparison tab."""
+    """The base of the four comparison screens (screens/details.py, network.py,
+    scalars.py, plots.py): the shared chrome (tab bar, compared-models bar, live
+    indicator, footer) and the tab's body under it, built from `BODY` once the
+    compared models are loaded. Each subclass names its TAB and BODY."""
+
+    TAB: ClassVar[str]
+    BODY: ClassVar[BodyFactory]  # (source, state, models, colors, id=…) -> the tab's body
 
     HELP_TITLE = "Comparison"
     DEFAULT_CSS = """
@@ -127,9 +70,9 @@ class CompareScreen(Screen[None]):
         Binding("escape", "app.show_models", "Table", tooltip="Back to the models table", id="compare.show_models"),
     ]
 
-    def __init__(self, tab: str) -> None:
-        super().__init__(id=f"compare-{tab}", classes="compare-screen")
-        self.tab = tab
+    def __init__(self) -> None:
+        super().__init__(id=f"compare-{self.TAB}", classes="compare-screen")
+        self.tab = self.TAB
         self.body: TabBody | None = None
         self._stale: set[str] = set()  # compared models changed while this tab was hidden
 
@@ -165,7 +108,7 @@ class CompareScreen(Screen[None]):
         if update.loading or not update.models:
             return
         if self.body is None:
-            self.body = TAB_BODIES[self.tab](self.mc_app.source, update.state, list(update.models),
+            self.body = type(self).BODY(self.mc_app.source, update.state, list(update.models),
                                              self.mc_app.colors, id=f"body-{self.tab}")
             host.mount(self.body)
             self.call_after_refresh(self._focus_body)
@@ -224,7 +167,7 @@ class CompareScreen(Screen[None]):
 
     # -- actions ----------------------------------------------------------------------
     def action_models_list(self) -> None:
-        from .dialogs import ModelsListDialog
+        from ..dialogs.models_list import ModelsListDialog
 
         self.app.push_screen(ModelsListDialog())
 

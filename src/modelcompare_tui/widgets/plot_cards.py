@@ -1,0 +1,192 @@
+"""The Plots tab's cards: one PlotCard per merged plot (and the Summary of
+single values), drawn by render/plots; the PlotList that holds them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+
+from ..core.colors import ModelColors
+from ..core.display import display_text
+from ..core.model import Model
+from ..core.plotmerge import PlotGroup, SummaryChart
+from ..render.chart_series import legend_lines
+from ..render.plots import (
+    bar_renderable,
+    box_renderable,
+    draw_merged_chart,
+    group_title,
+    merged_table_renderable,
+    panels_renderable,
+    plot_legend,
+    summary_bars,
+)
+from .charts import MAX_LEGEND_LINES, ChoosableCard
+from .messages import CardMessage
+
+MIN_XY_HEIGHT = 10
+MAX_XY_HEIGHT = 22
+SUMMARY_KEY = "summary"
+LIST_LEGEND_LINES = 4  # legend lines of a plot in the list, at most
+SIDE_BY_SIDE_WIDTH = 140  # the Summary's bars and table side by side from this width
+
+
+class PlotCard(ChoosableCard, can_focus=True):
+    """One metric/variant (or the Summary): title in the border, content below."""
+
+    DEFAULT_CSS = """
+    PlotCard {
+        height: auto;
+        border: round $border-blurred;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        margin: 0 0 0 0;
+    }
+    PlotCard:focus { border: round $border; border-title-style: bold; }
+    """
+
+    BINDINGS = [Binding("enter", "choose", "Maximise", tooltip="Show this plot alone, full size (again: back)",
+                        id="plot_card.maximise")]
+
+    class Chosen(CardMessage["PlotCard"]):
+        """enter on a card: maximise it (or restore it)."""
+
+    class Focused(CardMessage["PlotCard"]):
+        """The card got the focus."""
+
+    def __init__(self, key: str, models: list[Model], colors: ModelColors, *, group: PlotGroup | None = None,
+                 summary: SummaryChart | None = None, chart_height: int = 14, legend_max: int = LIST_LEGEND_LINES,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.key = key
+        self.models = models
+        self.model_colors = colors
+        self.group = group
+        self.summary = summary
+        self.chart_height = chart_height
+        self.legend_max = legend_max
+        self._cache: tuple[tuple[int, int], Text] | None = None
+        self.set_title("Summary · single values" if summary is not None else (
+            group_title(group) if group is not None else key))
+        self._legend_rows = min(legend_max, len(self._legend_items()))
+        if self.is_plotext:
+            self.styles.height = chart_height + self._legend_rows + 2
+
+    def _legend_items(self) -> list[Any]:
+        if self.group is None:
+            return []
+        return plot_legend(self.group, self.models, self.model_colors)
+
+    @property
+    def is_plotext(self) -> bool:
+        g = self.group
+        return g is not None and g.chart is not None and g.chart.family in ("xy", "histogram")
+
+
+    def render(self) -> RenderableType:
+        width = max(20, self.content_size.width)
+        if self.summary is not None:
+            return self._summary(width)
+        group = self.group
+        if group is None:
+            return Text("")
+        if self.is_plotext:
+            assert group.chart is not None
+            lines = legend_lines(self._legend_items(), width, self.legend_max)
+            height = max(5, self.content_size.height - len(lines)) if self.content_size.height else self.chart_height
+            if self._cache is None or self._cache[0] != (width, height):
+                ansi = draw_merged_chart(group.chart, self.models, self.model_colors, width, height)
+                self._cache = ((width, height), Text.from_ansi(ansi.rstrip("\n"), no_wrap=True))
+            return Group(self._cache[1], *lines)
+        parts: list[Any] = []
+        colors, models = self.model_colors, self.models
+        if group.chart is not None and group.chart.family == "bar":
+            parts.append(bar_renderable(group.chart, models, colors, True))
+        elif group.chart is not None and group.chart.family == "box":
+            parts.append(box_renderable(group.chart, models, colors, True))
+        elif group.table is not None:
+            parts.append(merged_table_renderable(group.table, models, colors))
+        else:
+            parts.append(panels_renderable(group.panels, colors))
+        legend = plot_legend(group, models, colors)
+        # bars and boxes are labelled where they are drawn: the legend only names who is missing
+        legend = [item for item in legend if not item.present]
+        parts.extend(legend_lines(legend, width, MAX_LEGEND_LINES))
+        return Group(*parts)
+
+    def _summary(self, width: int) -> RenderableType:
+        from ..render.value_text import value_table_to_rich
+
+        summary = self.summary
+        assert summary is not None
+        if not summary.names:
+            return Text("No single values" + (f" match {display_text(repr(summary.table.metric_filter))}"
+                                               if summary.table.metric_filter else ""), style="dim")
+        bars = summary_bars(summary, self.models, self.model_colors)
+        table = value_table_to_rich(summary.table, extremes=True, colors=self.model_colors, header=False)
+        if width >= SIDE_BY_SIDE_WIDTH:
+            from rich.table import Table
+
+            grid = Table.grid(padding=(0, 3), expand=True)
+            grid.add_column(ratio=1)
+            grid.add_column(no_wrap=True)
+            grid.add_row(bars, table)
+            return grid
+        return Group(bars, Text(""), table)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache = None
+        if self.is_plotext and self.content_size.width:
+            # as tall as the chart and its legend wrapped at this width
+            rows = len(legend_lines(self._legend_items(), self.content_size.width, self.legend_max))
+            if rows != self._legend_rows:
+                self._legend_rows = rows
+                self.styles.height = self.chart_height + rows + 2
+
+
+class PlotList(VerticalScroll, can_focus=False):
+    """The Summary and the plots one below the other; ↑/↓ move between them."""
+
+    DEFAULT_CSS = """
+    PlotList { height: 1fr; scrollbar-gutter: stable; }
+    PlotList > .plot-list--empty { color: $text-muted; padding: 1 2; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("up", "step(-1)", "Previous plot", show=False, id="plot_list.previous"),
+        Binding("down", "step(1)", "Next plot", show=False, id="plot_list.next"),
+        Binding("home", "edge(0)", "First plot", show=False, id="plot_list.first"),
+        Binding("end", "edge(-1)", "Last plot", show=False, id="plot_list.last"),
+    ]
+
+    @property
+    def cards(self) -> list[PlotCard]:
+        return list(self.query_children(PlotCard))
+
+    def focus_index(self, index: int) -> None:
+        cards = self.cards
+        if not cards:
+            return
+        card = cards[max(0, min(index, len(cards) - 1))]
+        card.focus(scroll_visible=False)
+        self.scroll_to_widget(card, animate=False, immediate=True, top=card.outer_size.height > self.size.height)
+
+    def _focused_index(self) -> int:
+        focused = self.screen.focused
+        cards = self.cards
+        return cards.index(focused) if isinstance(focused, PlotCard) and focused in cards else -1
+
+    def action_step(self, delta: int) -> None:
+        index = self._focused_index()
+        self.focus_index(0 if index < 0 else index + delta)
+
+    def action_edge(self, where: int) -> None:
+        self.focus_index(len(self.cards) - 1 if where < 0 else 0)
+
+
