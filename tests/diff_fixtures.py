@@ -8,7 +8,7 @@ plain text (a line diff with an inserted line). `many_models(n)`: n light
 models for the scrolling tests.
 
 `DiffApp` mounts one tab body without the compare shell, with the App's side
-of the contract: TabBody.StateChanged replaces the state and calls set_state.
+of the contract: request_state commits the state and calls set_state.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import modelcompare_tui
 from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, MetadataItem, Model, ModelRecord
 from modelcompare_tui.core.state import ComparisonState, DiffView
+from modelcompare_tui.session import Session
 from modelcompare_tui.sources.base import Source
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import TabBody
@@ -142,7 +143,7 @@ class DiffApp(App[None]):
                  theme: str = "dark", footer: bool = True) -> None:
         super().__init__()
         self.source = source
-        self.comparison = state
+        self.session = Session(state, apply=self._requested)
         self.body_class = body_class
         self.model_colors = ModelColors(state.models)
         self.by_id = {m.id: m for m in source.get_models(list(state.models))}
@@ -166,12 +167,17 @@ class DiffApp(App[None]):
     def body(self) -> TabBody:
         return self.query_one("#body", TabBody)
 
-    def on_tab_body_state_changed(self, message: TabBody.StateChanged) -> None:
-        self.set_state(message.state)
-        self.states.append(message.state)
+    @property
+    def comparison(self) -> ComparisonState:
+        return self.session.state
+
+    def _requested(self, state: ComparisonState) -> None:
+        """The body's request_state: the session commits it and the body draws it."""
+        self.set_state(state)
+        self.states.append(state)
 
     def set_state(self, state: ComparisonState) -> None:
-        self.comparison = state
+        self.session.commit(state)
         self.body.set_state(state, self.models_of(state))
 
 

@@ -20,6 +20,7 @@ import modelcompare_tui
 from modelcompare_tui.core.colors import ModelColors
 from modelcompare_tui.core.model import Config, Model, ModelRecord, Plot, ScalarSeries
 from modelcompare_tui.core.state import ComparisonState, ScalarsView
+from modelcompare_tui.session import Session
 from modelcompare_tui.sources.base import Source
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import TabBody
@@ -128,7 +129,7 @@ def default_state(tab: str = "scalars", **scalars: object) -> ComparisonState:
 
 class BodyApp(App[None]):
     """One tab body, mounted alone, with the App's side of the contract:
-    StateChanged replaces the state and calls set_state. The app's own
+    request_state commits the state and calls set_state. The app's own
     stylesheet applies (dialogs look as they do in the app)."""
 
     CSS_PATH = str(Path(modelcompare_tui.__file__).parent / "app.tcss")
@@ -137,7 +138,7 @@ class BodyApp(App[None]):
                  theme: str = "dark", footer: bool = True) -> None:
         super().__init__()
         self.source = source
-        self.comparison = state
+        self.session = Session(state, apply=self._requested)
         self.body_class = body_class
         self.model_colors = ModelColors(state.models)
         self.models = source.get_models(list(state.models))
@@ -154,19 +155,24 @@ class BodyApp(App[None]):
     def body(self) -> TabBody:
         return self.query_one("#body", TabBody)
 
-    def on_tab_body_state_changed(self, message: TabBody.StateChanged) -> None:
-        self.comparison = message.state
-        self.states.append(message.state)
-        self.body.set_state(message.state, self.models)
+    @property
+    def comparison(self) -> ComparisonState:
+        return self.session.state
+
+    def _requested(self, state: ComparisonState) -> None:
+        """The body's request_state: the session commits it and the body draws it."""
+        self.session.commit(state)
+        self.states.append(state)
+        self.body.set_state(state, self.models)
 
     def set_view(self, **changes: object) -> None:
         state = replace(self.comparison, scalars=replace(self.comparison.scalars, **changes))
-        self.comparison = state
+        self.session.commit(state)
         self.body.set_state(state, self.models)
 
     def set_plots_view(self, **changes: object) -> None:
         state = replace(self.comparison, plots=replace(self.comparison.plots, **changes))
-        self.comparison = state
+        self.session.commit(state)
         self.body.set_state(state, self.models)
 
 

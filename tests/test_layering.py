@@ -20,9 +20,10 @@ ALLOWED = {
     "demo": {"core", "demo"},
     "render": {"core", "sources", "render", "live"},
     # a widget never opens a dialog or knows a screen: it posts a message
-    "widgets": {"core", "sources", "render", "live", "widgets"},
-    "dialogs": {"core", "sources", "render", "live", "widgets", "dialogs", "keys"},
-    "screens": {"core", "sources", "render", "live", "widgets", "dialogs", "screens", "keys"},
+    "session": {"core"},
+    "widgets": {"core", "sources", "render", "live", "widgets", "session"},
+    "dialogs": {"core", "sources", "render", "live", "widgets", "dialogs", "keys", "session"},
+    "screens": {"core", "sources", "render", "live", "widgets", "dialogs", "screens", "keys", "session"},
 }
 # names for type hints only (under `if TYPE_CHECKING:`), never imported at run time
 TYPE_ONLY = {"screens": {"app"}, "dialogs": {"app"}}
@@ -90,7 +91,8 @@ import modelcompare_tui.core as core, modelcompare_tui.sources as sources
 import modelcompare_tui.render as render
 packages = (core, sources, render)
 names = [m.name for p in packages for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]
-names += ["modelcompare_tui.render", "modelcompare_tui.live", "modelcompare_tui.tracking", "modelcompare_tui.cli"]
+names += ["modelcompare_tui.render", "modelcompare_tui.live", "modelcompare_tui.session",
+          "modelcompare_tui.tracking", "modelcompare_tui.cli"]
 for name in names:
     importlib.import_module(name)
     if "textual" in sys.modules:

@@ -26,6 +26,8 @@ from modelcompare_tui.dialogs.text import ConfirmDialog, TextDialog
 from modelcompare_tui.render.views import render_view
 from modelcompare_tui.screens.base import CompareScreen
 from modelcompare_tui.screens.models import ModelsScreen
+from modelcompare_tui.widgets.plot_cards import PlotCard
+from modelcompare_tui.widgets.value_table import ValueTableView
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.sources.uri import canonical_source_uri, same_source
 from modelcompare_tui.widgets.tab_body import EmbedTarget
@@ -574,12 +576,12 @@ async def test_every_view_option_survives_the_round_trip(tmp_path: Path, monkeyp
 
 async def test_y_and_e_include_what_the_body_has_not_posted_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A body may still hold a change (a cursor resting for 0.3 s before it is
-    posted): `y` and `E` ask it with `flush_pending()` when it has one."""
+    requested): `y` and `E` have it commit the change first (`commit_pending`)."""
     from snapshot_apps.apps import RecordingBody
 
     class PendingBody(RecordingBody):
-        def flush_pending(self) -> ComparisonState:
-            return replace(self.state, details=replace(self.state.details, cursor_row=7))
+        def commit_pending(self) -> None:
+            self.request_state(replace(self.wanted, details=replace(self.wanted.details, cursor_row=7)))
 
         def embed_target(self) -> EmbedTarget:
             return EmbedTarget("details")
@@ -594,3 +596,32 @@ async def test_y_and_e_include_what_the_body_has_not_posted_yet(tmp_path: Path, 
         await pilot.press("escape", "E")
         await pilot.pause()
         assert decode_state(shlex.split(app.clipboard)[2]).details.cursor_row == 7
+
+
+@pytest.mark.parametrize("tab", ["details", "scalars", "plots"])
+async def test_y_right_after_a_move_shares_what_is_on_screen(tab: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real bodies: `y` pressed before a moved cursor's 0.3 s rest copies the
+    row or plot the cursor is on, not the one it left (the issue's `flush_pending`
+    that no body defined)."""
+    use_bodies(monkeypatch, REAL_BODIES)
+    store = demo_store(tmp_path / "demo.db")
+    ids = first_ids(store, 3)
+    app = create_app(store, ComparisonState(source=store.uri, models=ids, tab=tab))  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.comparison
+        await pilot.press("down", "down", "y")  # no pause: the rest timer has not fired
+        await pilot.pause()
+        shared = decode_state(app.clipboard)
+        await pilot.press("escape")  # the state dialog
+        await pilot.pause()
+        if tab == "details":
+            assert shared.details.cursor_row == 2 != before.details.cursor_row
+        elif tab == "scalars":
+            row = app.screen.query_one(ValueTableView).current_row
+            assert row is not None and shared.scalars.focused == row.key != before.scalars.focused
+        else:
+            focused = app.screen.focused
+            assert isinstance(focused, PlotCard) and shared.plots.focused == focused.key != before.plots.focused
+        assert shared == app.comparison  # what was shared is the state in force

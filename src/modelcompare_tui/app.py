@@ -1,10 +1,11 @@
 """The Textual app: one factory, `create_app`, used by the CLI and the tests.
 
-The App holds the one ComparisonState (`app.comparison`), the model colors
-(`app.colors`), and the loaded Model objects of the compared models. Screens
-subscribe to `comparison_changed`; whoever wants a change calls
-`set_comparison(state)` (tab bodies post TabBody.StateChanged, which lands
-here). Worker errors become notifications in one place, `on_worker_state_changed`.
+The App's session (session.py) owns the one ComparisonState (`app.comparison`),
+the model colors (`app.colors`), and the loaded Model objects of the compared
+models. Screens subscribe to `comparison_changed`; whoever wants a change calls
+`session.request(state)` (or `set_comparison`): the App loads the models a
+state names and tells the screens. Worker errors become notifications in one
+place, `on_worker_state_changed`.
 
 Sharing: `y` copies the state string, `p` opens a pasted one, `E` gives the
 embed code (a `modelcompare render` command) of the focused view. A state from
@@ -46,6 +47,7 @@ from .core.table_query import MAX_COMPARED, selection_problem
 from .core.tabs import TABS
 from .live import LivePoller, LiveStatus, SourceChange, poll_interval
 from .sources.base import Source, SourceError
+from .session import Session
 from .sources.uri import absent_local_store, same_source
 from .widgets.tab_body import EmbedTarget, TabBody
 
@@ -141,9 +143,7 @@ class ModelCompareApp(App[None]):
                  live: float | None = None) -> None:
         super().__init__()
         self.source = source
-        self._model_colors = ModelColors()
-        self.comparison = ComparisonState(source=source.uri)
-        self.compared_models: list[Model] = []
+        self.session = Session(ComparisonState(source=source.uri), apply=self._requested)
         self.model_cache: dict[str, Model] = {}
         self.comparison_changed: Signal[ComparisonUpdate] = Signal(self, "comparison_changed")
         # the source changed (live): screens refresh what shows the changed models
@@ -156,16 +156,23 @@ class ModelCompareApp(App[None]):
         self._poller: LivePoller | None = None
         self._initial_state = state
         self._load_generation = 0
-        self._loading = False
-        self._pending: tuple[ComparisonState, bool] | None = None  # the state being loaded, and `show`
         if theme:
             self.theme = THEMES.get(theme, theme)
 
     # shadows DOMNode.colors (the CSS colors), which nothing reads on the App
     @property
     def colors(self) -> ModelColors:  # type: ignore[override]  # deliberate shadowing
-        """One color per model, the same on every screen."""
-        return self._model_colors
+        """One color per model, the same on every screen (the session's)."""
+        return self.session.colors
+
+    @property
+    def comparison(self) -> ComparisonState:
+        """The comparison state on show (the session owns it)."""
+        return self.session.state
+
+    @property
+    def compared_models(self) -> list[Model]:
+        return self.session.models
 
     def on_mount(self) -> None:
         self._start_live()
@@ -192,7 +199,7 @@ class ModelCompareApp(App[None]):
 
     # -- the comparison ------------------------------------------------------------
     def current_update(self) -> ComparisonUpdate:
-        return ComparisonUpdate(self.comparison, list(self.compared_models), self._loading)
+        return ComparisonUpdate(self.comparison, list(self.compared_models), self.session.loading)
 
     def open_comparison(self, ids: Sequence[str]) -> bool:
         """COMPARE: a new comparison of `ids` (first = base) on its Details tab."""
@@ -217,8 +224,7 @@ class ModelCompareApp(App[None]):
         if not missing:
             self._commit(state, show)
             return True
-        self._loading = True
-        self._pending = (state, show)
+        self.session.pending = (state, show)
         self.comparison_changed.publish(ComparisonUpdate(state, list(self.compared_models), loading=True))
         generation = self._load_generation
         self.run_worker(
@@ -241,15 +247,13 @@ class ModelCompareApp(App[None]):
 
     def _models_failed(self, generation: int) -> None:
         if generation == self._load_generation:
-            self._loading = False
-            self._pending = None
+            self.session.pending = None
             self.comparison_changed.publish(self.current_update())
 
     def _models_loaded(self, generation: int, state: ComparisonState, found: list[Model], show: bool) -> None:
         if generation != self._load_generation:
             return  # a newer set_comparison is on its way
-        self._loading = False
-        self._pending = None
+        self.session.pending = None
         for model in found:
             self.model_cache[model.id] = model
         missing = [i for i in state.models if i not in self.model_cache]
@@ -267,10 +271,7 @@ class ModelCompareApp(App[None]):
         self._commit(state, show)
 
     def _commit(self, state: ComparisonState, show: bool) -> None:
-        self._loading = False
-        self._pending = None
-        self.comparison = state
-        self.compared_models = [self.model_cache[i] for i in state.models]
+        self.session.commit(state, [self.model_cache[i] for i in state.models])
         # keep only what the comparison uses: a session may compare many sets
         self.model_cache = {m.id: m for m in self.compared_models}
         self.comparison_changed.publish(self.current_update())
@@ -297,13 +298,12 @@ class ModelCompareApp(App[None]):
             screen._compositor.update_widgets({screen})
             screen._compositor_refresh()
 
-    def on_tab_body_state_changed(self, message: TabBody.StateChanged) -> None:
-        message.stop()
-        state = message.state
-        if self._loading and self._pending is not None and state.models == self.comparison.models:
-            # the body changed a view option while new models load: keep both
-            pending, show = self._pending
-            self.set_comparison(replace(state, models=pending.models, tab=pending.tab), show=show)
+    def _requested(self, state: ComparisonState) -> None:
+        """Session.request: what a screen or widget asked for."""
+        pending = self.session.pending
+        if pending is not None and state.models == self.comparison.models:
+            # a view option changed while new models load: keep both
+            self.set_comparison(replace(state, models=pending[0].models, tab=pending[0].tab), show=pending[1])
         else:
             self.set_comparison(state)
 
@@ -338,14 +338,11 @@ class ModelCompareApp(App[None]):
         return body if isinstance(body, TabBody) else None
 
     def _current_state(self) -> ComparisonState:
-        """The state to share: the App's, with what the body has not posted yet
-        (a cursor still resting) when the body can say so."""
+        """The state to share: what is on screen. The body first commits what
+        still rests on a timer (a cursor that moved 0.1 s ago, typed text)."""
         body = self._body()
-        flush = getattr(body, "flush_pending", None)
-        if callable(flush):
-            state = flush()
-            if isinstance(state, ComparisonState) and state.models == self.comparison.models:
-                return state
+        if body is not None:
+            body.commit_pending()
         return self.comparison
 
     def action_copy_state(self) -> None:
@@ -441,11 +438,8 @@ class ModelCompareApp(App[None]):
         if source is self.source:
             return
         self._load_generation += 1  # a load from the old source must not land
-        self._loading = False
-        self._pending = None
         self.source = source
-        self.comparison = ComparisonState(source=source.uri)
-        self.compared_models = []
+        self.session.commit(ComparisonState(source=source.uri), [])
         self.model_cache = {}
         self.source_switched.publish(source)
         self._start_live()
@@ -540,8 +534,8 @@ class ModelCompareApp(App[None]):
             # names, configs, …: new Model objects reach every body through set_state
             # (the Details and Network tabs recompute from them), and the models bar
             self.model_cache.update({i: fresh[i] for i in details_changed})
-            self.compared_models = [self.model_cache[i] for i in self.comparison.models if i in self.model_cache]
-            if not self._loading:  # else the load in flight publishes them
+            self.session.models = [self.model_cache[i] for i in self.comparison.models if i in self.model_cache]
+            if not self.session.loading:  # else the load in flight publishes them
                 self.comparison_changed.publish(self.current_update())
         self.source_changed.publish(LiveUpdate(change, details_changed))
 

@@ -13,7 +13,7 @@ it the base), `/` search, `n` `N` next/previous difference, enter the whole
 value of a cell.
 
 Every option lives in the comparison state (state.details / state.network,
-the models' order): the body asks for changes with TabBody.StateChanged and
+the models' order): the body asks for changes with request_state (the session) and
 applies them in set_state — recomputing the diff (in a thread worker) only
 when the models, their order or the diff mode change, re-filtering when hide
 identical or the search change. The state's `cursor_row` is the cursor
@@ -24,7 +24,6 @@ rests, and moves the cursor when a state from elsewhere changes it.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
@@ -97,7 +96,6 @@ class DiffBody(TabBody):
                  *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(source, state, models, colors, name=name, id=id, classes=classes)
         self.prepared: PreparedTable | None = None
-        self._wanted = state  # the latest state asked for or received
         self._generation = 0
         # refresh_data's re-fetched models: id -> (the model the App gave, its fresh
         # copy); the copy stands in for as long as the App gives that same model
@@ -105,7 +103,6 @@ class DiffBody(TabBody):
         self._computed_key: tuple[Any, ...] | None = None
         self._keep_model: str | None = None  # the model the cursor column follows
         self._restore_row: int | None = state_view(state, self.TAB).cursor_row or None
-        self._posted_rows: deque[int] = deque(maxlen=16)
         self._cursor_timer: Any = None
         self._search_timer: Any = None
         self._search_before: str | None = None
@@ -213,23 +210,20 @@ class DiffBody(TabBody):
     # -- state -----------------------------------------------------------------------------
     def request_view(self, **changes: Any) -> None:
         """Ask the App for the state with these options of this tab changed."""
-        view = replace(state_view(self._wanted, self.TAB), **changes)
+        view = replace(state_view(self.wanted, self.TAB), **changes)
         tab_change: dict[str, Any] = {self.TAB: view}  # the field is named by the tab
-        state = replace(self._wanted, **tab_change)
-        self._wanted = state
+        state = replace(self.wanted, **tab_change)
         self.request_state(state)
 
     def request_order(self, order: list[str], focus: str) -> None:
         """Ask for the models in `order`; the cursor column follows `focus`."""
         self._keep_model = focus
-        state = replace(self._wanted, models=tuple(order))
-        self._wanted = state
+        state = replace(self.wanted, models=tuple(order))
         self.request_state(state)
 
     def set_state(self, state: ComparisonState, models: list[Model]) -> None:
         old_view = self.view
         super().set_state(state, models)
-        self._wanted = state
         if not self.is_mounted:
             return
         view = self.view
@@ -239,7 +233,7 @@ class DiffBody(TabBody):
         elif (old_view.hide_identical, old_view.search) != (view.hide_identical, view.search):
             self._refilter()
         self._sync_search_box()
-        if view.cursor_row != old_view.cursor_row and view.cursor_row not in self._posted_rows:
+        if view.cursor_row != old_view.cursor_row and view.cursor_row != self.grid.cursor_row_index:
             if self.prepared is None or recompute:
                 self._restore_row = view.cursor_row  # once the new table is in
             else:
@@ -324,19 +318,26 @@ class DiffBody(TabBody):
     def _post_cursor(self) -> None:
         self._cursor_timer = None
         index = self.grid.cursor_row_index
-        if index is not None and index != state_view(self._wanted, self.TAB).cursor_row:
-            self._posted_rows.append(index)
+        if index is not None and index != state_view(self.wanted, self.TAB).cursor_row:
             self.request_view(cursor_row=index)
+
+    def commit_pending(self) -> None:
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+            self._post_cursor()
+        if self._search_timer is not None and self._search_text is not None:
+            self._search_timer.stop()
+            self._post_search(self._search_text)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_bar)
 
     # -- actions ---------------------------------------------------------------------------
     def action_toggle_hide(self) -> None:
-        self.request_view(hide_identical=not state_view(self._wanted, self.TAB).hide_identical)
+        self.request_view(hide_identical=not state_view(self.wanted, self.TAB).hide_identical)
 
     def action_toggle_mode(self) -> None:
-        mode = state_view(self._wanted, self.TAB).diff_mode
+        mode = state_view(self.wanted, self.TAB).diff_mode
         self.request_view(diff_mode="all" if mode == "base" else "base")
 
     def _focused_model(self) -> str | None:
@@ -345,7 +346,7 @@ class DiffBody(TabBody):
 
     def action_make_base(self) -> None:
         focused = self._focused_model()
-        order = list(self._wanted.models)
+        order = list(self.wanted.models)
         if focused is None or focused not in order:
             return
         if order[0] == focused:
@@ -356,7 +357,7 @@ class DiffBody(TabBody):
 
     def action_move_column(self, direction: int) -> None:
         focused = self._focused_model()
-        order = list(self._wanted.models)
+        order = list(self.wanted.models)
         if focused is None or focused not in order:
             return
         k = order.index(focused)
@@ -406,7 +407,7 @@ class DiffBody(TabBody):
     def action_search(self) -> None:
         box = self.query_one(SearchBox)
         if self._search_before is None:
-            self._search_before = state_view(self._wanted, self.TAB).search
+            self._search_before = state_view(self.wanted, self.TAB).search
         box.disabled = False
         box.add_class("-shown")
         box.focus()
@@ -423,7 +424,7 @@ class DiffBody(TabBody):
 
     def _post_search(self, text: str) -> None:
         self._search_timer = None
-        if text != state_view(self._wanted, self.TAB).search:
+        if text != state_view(self.wanted, self.TAB).search:
             self.request_view(search=text)
 
     @on(Input.Submitted, "#diff-search")

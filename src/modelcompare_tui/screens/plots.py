@@ -15,7 +15,6 @@ focused plot (escape: back), ↑/↓ move between plots.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -98,8 +97,6 @@ class PlotsBody(MetricFilterBody):
         self._summary: SummaryChart | None = None
         self._iterations: list[int] = []
         self._generation = 0
-        self._wanted = state
-        self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
         self._raw: tuple[dict[str, Any], dict[str, Any]] | None = None  # (plots, single values) as loaded
         self._pending_show: tuple[list[PlotGroup], SummaryChart] | None = None  # waiting for a height
@@ -126,14 +123,12 @@ class PlotsBody(MetricFilterBody):
 
     # -- state ---------------------------------------------------------------------------------
     def request_view(self, **changes: Any) -> None:
-        state = replace(self._wanted, plots=replace(self._wanted.plots, **changes))
-        self._wanted = state
+        state = replace(self.wanted, plots=replace(self.wanted.plots, **changes))
         self.request_state(state)
 
     def set_state(self, state: ComparisonState, models: list[Model]) -> None:
         old, old_ids = self.state.plots, [m.id for m in self.models]
         super().set_state(state, models)
-        self._wanted = state
         if not self.is_mounted:
             return
         new = state.plots
@@ -142,7 +137,7 @@ class PlotsBody(MetricFilterBody):
             self._load()
         elif old.metric_filter != new.metric_filter:
             self._remerge()
-        if new.focused != old.focused and new.focused not in self._posted_focus and not self.maximized:
+        if new.focused != old.focused and new.focused != self._key_on_screen() and not self.maximized:
             self._focus_key(new.focused)
         was_maximized = old.maximized and bool(old.focused)
         if was_maximized != self.maximized or (self.maximized and old.focused != new.focused):
@@ -195,7 +190,7 @@ class PlotsBody(MetricFilterBody):
         if self._raw is None:
             return
         plots, single = self._raw
-        metric_filter = self._wanted.plots.metric_filter
+        metric_filter = self.wanted.plots.metric_filter
         self._show(merge_plots(self.models, plots, metric_filter=metric_filter),
                    summary_chart(self.models, single, metric_filter=metric_filter))
 
@@ -276,18 +271,18 @@ class PlotsBody(MetricFilterBody):
     # -- actions -------------------------------------------------------------------------------
     def action_choose_iteration(self) -> None:
         def apply(result: int | bool | None) -> None:
-            if result is not False and result != self._wanted.plots.iteration:
+            if result is not False and result != self.wanted.plots.iteration:
                 self.request_view(iteration=result)
 
         if not self._iterations:
             self.notify("These models report no plots", severity="warning")
             return
-        self.app.push_screen(IterationDialog(self._iterations, self._wanted.plots.iteration), apply)
+        self.app.push_screen(IterationDialog(self._iterations, self.wanted.plots.iteration), apply)
 
     def action_step_iteration(self, direction: int) -> None:
         if not self._iterations:
             return
-        current = self._wanted.plots.iteration
+        current = self.wanted.plots.iteration
         target = step_iteration(self._iterations, current, direction)
         if target != current:
             self.request_view(iteration=target)
@@ -297,7 +292,7 @@ class PlotsBody(MetricFilterBody):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "restore":
-            return self._wanted.plots.maximized and bool(self._wanted.plots.focused)
+            return self.wanted.plots.maximized and bool(self.wanted.plots.focused)
         return True
 
     @on(PlotCard.Chosen)
@@ -312,10 +307,10 @@ class PlotsBody(MetricFilterBody):
     @on(PlotCard.Focused)
     def _card_focused(self, event: PlotCard.Focused) -> None:
         event.stop()
-        if event.card.has_class("plot-max-card") or self._wanted.plots.maximized:
+        if event.card.has_class("plot-max-card") or self.wanted.plots.maximized:
             return  # the list is hidden behind the maximised plot: its focus moves mean nothing
         self._cancel_focus_post()
-        if event.card.key != self._wanted.plots.focused:
+        if event.card.key != self.wanted.plots.focused:
             self._focus_timer = self.set_timer(FOCUS_POST_DELAY, partial(self._send_focus, event.card.key))
 
     def _cancel_focus_post(self) -> None:
@@ -325,13 +320,27 @@ class PlotsBody(MetricFilterBody):
 
     def _send_focus(self, key: str) -> None:
         self._focus_timer = None
-        if key != self._wanted.plots.focused and not self._wanted.plots.maximized:
-            self._posted_focus.append(key)
+        if key != self.wanted.plots.focused and not self.wanted.plots.maximized:
             self.request_view(focused=key)
+
+    def _key_on_screen(self) -> str | None:
+        """The plot the focus is on now."""
+        focused = self.screen.focused if self.is_mounted else None
+        return focused.key if isinstance(focused, PlotCard) else None
+
+    def commit_pending(self) -> None:
+        super().commit_pending()  # the filter box's text
+        timer = self._focus_timer
+        if timer is not None:
+            timer.stop()
+            self._focus_timer = None
+            key = self._key_on_screen()
+            if key:
+                self._send_focus(key)
 
     # -- filter ----------------------------------------------------------------------------------
     def wanted_filter(self) -> str:
-        return self._wanted.plots.metric_filter
+        return self.wanted.plots.metric_filter
 
     def _filter_closed(self) -> None:
         self.query_one(PlotList).focus_index(0)

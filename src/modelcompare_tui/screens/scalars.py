@@ -11,7 +11,7 @@ legends; enter maximises the focused chart, which `z` zooms to an iteration
 range (`i`/`o` zoom in/out, ←/→ pan, `Z` reset).
 
 Every option lives in the comparison state: the body asks for changes with
-TabBody.StateChanged and re-renders what changed in `set_state`. Source
+request_state (the session) and re-renders what changed in `set_state`. Source
 queries run in thread workers (exclusive, one group per job, errors reported
 by the App); series are downsampled by the source to each chart's width.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import deque
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -167,9 +166,7 @@ class ScalarsBody(MetricFilterBody):
         self._card_generation: dict[str, int] = {}
         self._queued: set[str] = set()
         self._full_ranges: dict[str, tuple[int, int]] = {}
-        self._posted_focus: deque[str] = deque(maxlen=16)
         self._focus_timer: Any = None
-        self._wanted: ComparisonState = state  # the latest state asked for or received
         self._warm = False
         self._prefetch_timer: Any = None
         self._queries = source  # what the workers ask (from their threads: the store pools connections)
@@ -208,14 +205,12 @@ class ScalarsBody(MetricFilterBody):
     # -- state -----------------------------------------------------------------------------
     def request_view(self, **changes: Any) -> None:
         """Ask the App for the state with these Scalars options changed."""
-        state = replace(self._wanted, scalars=replace(self._wanted.scalars, **changes))
-        self._wanted = state
+        state = replace(self.wanted, scalars=replace(self.wanted.scalars, **changes))
         self.request_state(state)
 
     def set_state(self, state: ComparisonState, models: list[Model]) -> None:
         old_state, old_ids = self.state, [m.id for m in self.models]
         super().set_state(state, models)
-        self._wanted = state
         if not self.is_mounted:
             return
         if [m.id for m in models] != old_ids:
@@ -250,7 +245,7 @@ class ScalarsBody(MetricFilterBody):
                 self.call_after_refresh(self._schedule_prefetch)  # counted from the first paint
         if old.view != new.view:
             self._focus_view()
-        if new.focused != old.focused and new.focused not in self._posted_focus:
+        if new.focused != old.focused and new.focused != self._key_on_screen():
             self._show_focused(new.focused)
         if (old.maximized, old.focused, old.zoom) != (new.maximized, new.focused, new.zoom) or \
                 chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y, new.config_legend):
@@ -373,17 +368,17 @@ class ScalarsBody(MetricFilterBody):
 
     # -- Values view actions -------------------------------------------------------------------
     def action_toggle_view(self) -> None:
-        self.request_view(view="graph" if self._wanted.scalars.view == "values" else "values")
+        self.request_view(view="graph" if self.wanted.scalars.view == "values" else "values")
 
     def action_cycle_agg(self) -> None:
-        agg = self._wanted.scalars.agg
+        agg = self.wanted.scalars.agg
         self.request_view(agg=AGGREGATIONS[(AGGREGATIONS.index(agg) + 1) % len(AGGREGATIONS)])
 
     def action_toggle_extremes(self) -> None:
-        self.request_view(extremes=not self._wanted.scalars.extremes)
+        self.request_view(extremes=not self.wanted.scalars.extremes)
 
     def action_toggle_delta(self) -> None:
-        self.request_view(delta=not self._wanted.scalars.delta)
+        self.request_view(delta=not self.wanted.scalars.delta)
 
     def action_download(self) -> None:
         table = self._table
@@ -418,7 +413,7 @@ class ScalarsBody(MetricFilterBody):
 
     # -- filter ------------------------------------------------------------------------------
     def wanted_filter(self) -> str:
-        return self._wanted.scalars.metric_filter
+        return self.wanted.scalars.metric_filter
 
     def _filter_typed(self, text: str) -> None:
         # the table follows each keystroke; the state (and the charts) once typing rests
@@ -588,7 +583,7 @@ class ScalarsBody(MetricFilterBody):
     @on(ChartCard.Focused)
     def _card_focused(self, event: ChartCard.Focused) -> None:
         event.stop()
-        if event.card.id != "chart-max" and event.card.key and not self._wanted.scalars.maximized:
+        if event.card.id != "chart-max" and event.card.key and not self.wanted.scalars.maximized:
             self._post_focus(event.card.key)
 
     @on(ChartCard.Chosen)
@@ -619,17 +614,17 @@ class ScalarsBody(MetricFilterBody):
         self.request_view(maximized=False, zoom=None)
 
     def action_cycle_x_axis(self) -> None:
-        axis = self._wanted.scalars.x_axis
+        axis = self.wanted.scalars.x_axis
         self.request_view(x_axis=X_AXES[(X_AXES.index(axis) + 1) % len(X_AXES)])
 
     def action_cycle_smoothing(self) -> None:
-        view = self._wanted.scalars
+        view = self.wanted.scalars
         kind = SMOOTHINGS[(SMOOTHINGS.index(view.smoothing) + 1) % len(SMOOTHINGS)]
         weight = 0.0 if kind == "none" else DEFAULT_WEIGHTS[kind]
         self.request_view(smoothing=kind, smoothing_weight=weight)
 
     def action_smoothing_weight(self, direction: int) -> None:
-        view = self._wanted.scalars
+        view = self.wanted.scalars
         kind = view.smoothing
         if kind == "none":
             kind = "ema"
@@ -637,23 +632,23 @@ class ScalarsBody(MetricFilterBody):
         self.request_view(smoothing=kind if weight > 0 else "none", smoothing_weight=weight)
 
     def action_toggle_log(self) -> None:
-        self.request_view(log_y=not self._wanted.scalars.log_y)
+        self.request_view(log_y=not self.wanted.scalars.log_y)
 
     def action_toggle_group(self) -> None:
-        view = self._wanted.scalars
+        view = self.wanted.scalars
         focused = view.focused.split("/", 1)[0] if view.group_by == "variant" else view.focused
         self.request_view(group_by="metric" if view.group_by == "variant" else "variant", focused=focused,
                           maximized=False, zoom=None)
 
     def action_toggle_config(self) -> None:
-        shown = not self._wanted.scalars.config_legend
+        shown = not self.wanted.scalars.config_legend
         self.request_view(config_legend=shown)
         self.notify("Legends show the config values that differ" if shown else "Legends: names only")
 
     # -- zoom ---------------------------------------------------------------------------------
     def _current_range(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """(the maximised chart's shown range, its full range)."""
-        view = self._wanted.scalars
+        view = self.wanted.scalars
         full = self._full_ranges.get(view.focused)
         card = self.query_one("#chart-max", ChartCard)
         if full is None and card.chart is not None and card.chart.x_range is None:
@@ -668,7 +663,7 @@ class ScalarsBody(MetricFilterBody):
                 return
             self.request_view(zoom=result if result else None)
 
-        self.app.push_screen(ZoomDialog(self._wanted.scalars.zoom, full), apply)
+        self.app.push_screen(ZoomDialog(self.wanted.scalars.zoom, full), apply)
 
     def action_zoom(self, factor: float) -> None:
         shown, full = self._current_range()
@@ -700,7 +695,7 @@ class ScalarsBody(MetricFilterBody):
         return max(lo, full[0]), min(hi, full[1])
 
     def action_pan(self, direction: int) -> None:
-        zoom = self._wanted.scalars.zoom
+        zoom = self.wanted.scalars.zoom
         if zoom is None:
             return
         _, full = self._current_range()
@@ -717,7 +712,7 @@ class ScalarsBody(MetricFilterBody):
 
     # -- which actions apply ----------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        view = self._wanted.scalars
+        view = self.wanted.scalars
         graph = view.view == "graph"
         maximized = graph and view.maximized and bool(view.focused)
         if action in ("cycle_agg", "toggle_extremes", "toggle_delta", "download"):
@@ -775,7 +770,7 @@ class ScalarsBody(MetricFilterBody):
 
     def _post_focus(self, key: str) -> None:
         self._cancel_focus_post()
-        if key != self._wanted.scalars.focused:
+        if key != self.wanted.scalars.focused:
             self._focus_timer = self.set_timer(FOCUS_POST_DELAY, partial(self._send_focus, key))
 
     def _cancel_focus_post(self) -> None:
@@ -785,10 +780,29 @@ class ScalarsBody(MetricFilterBody):
 
     def _send_focus(self, key: str) -> None:
         self._focus_timer = None
-        view = self._wanted.scalars
+        view = self.wanted.scalars
         if key != view.focused and not (view.view == "graph" and view.maximized):
-            self._posted_focus.append(key)
             self.request_view(focused=key)
+
+    def _key_on_screen(self) -> str | None:
+        """The series the cursor (Values) or the focus (Graph) is on now."""
+        if not self.is_mounted:
+            return None
+        if self.view.view == "values":
+            row = self.query_one(ValueTableView).current_row
+            return row.key if row is not None else None
+        focused = self.screen.focused
+        return focused.key if isinstance(focused, ChartCard) else None
+
+    def commit_pending(self) -> None:
+        super().commit_pending()  # the filter box's text
+        timer = self._focus_timer
+        if timer is not None:
+            timer.stop()
+            self._focus_timer = None
+            key = self._key_on_screen()
+            if key:
+                self._send_focus(key)
 
     # -- the options bar ---------------------------------------------------------------------
     def _update_bar(self) -> None:

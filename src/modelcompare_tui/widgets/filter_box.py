@@ -86,6 +86,13 @@ class MetricFilterBody(TabBody):
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_POST_DELAY, partial(self._post_filter, event.value))
 
+    def commit_pending(self) -> None:
+        """The text typed in the box goes into the state now (`y`, `E`)."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+            self._post_filter(self.query_one(f"#{self.FILTER_ID}", Input).value)
+
     def _post_filter(self, text: str) -> None:
         self._filter_timer = None
         if text != self.wanted_filter():

@@ -3,21 +3,25 @@
 The comparison screens (screens/base.py) owns the header tabs and the compared-models bar;
 each tab's body is a TabBody subclass that the shell mounts below them. A body
 reads the shared ComparisonState, loads what it needs from the Source in
-workers, and asks for state changes by posting TabBody.StateChanged (the App
-replaces its one state object and calls set_state on the bodies). Bodies never
-mutate the state themselves.
+workers, and asks for state changes with `request_state`, which goes straight to
+the one owner of the state (`app.session`, session.py); the owner calls
+`set_state` on the bodies with what is now in force. A body keeps the state it
+last drew (`state`, to see what changed) and reads the state asked for last
+from the owner (`wanted`); it keeps no state of its own. An edit still resting
+on a timer (a cursor move, typed text) is committed by `commit_pending` before
+`y` and `E` read the state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.message import Message
 from textual.widget import Widget
 
 from ..core.colors import ModelColors
 from ..core.model import Model
 from ..core.state import ComparisonState
+from ..session import Session
 from ..sources.base import Source
 from .worker_errors import ReportWorkerErrors
 
@@ -38,13 +42,6 @@ class TabBody(ReportWorkerErrors, Widget):
     DEFAULT_CSS = """
     TabBody { height: 1fr; width: 1fr; }
     """
-
-    class StateChanged(Message):
-        """The body asks the App to replace the comparison state."""
-
-        def __init__(self, state: ComparisonState) -> None:
-            super().__init__()
-            self.state = state
 
     def __init__(
         self,
@@ -79,8 +76,24 @@ class TabBody(ReportWorkerErrors, Widget):
         self.state = state
         self.models = models
 
+    @property
+    def session(self) -> Session:
+        """The one owner of the comparison (the App's, or a test app's)."""
+        session: Session = getattr(self.app, "session")  # noqa: B009  # any app hosting bodies has one
+        return session
+
+    @property
+    def wanted(self) -> ComparisonState:
+        """The state asked for last (the owner's; a pending one while models load)."""
+        return self.session.wanted
+
     def request_state(self, state: ComparisonState) -> None:
-        self.post_message(self.StateChanged(state))
+        """Change the comparison: at once, through its one owner."""
+        self.session.request(state)
+
+    def commit_pending(self) -> None:
+        """Request now what still rests on a timer (a cursor row, typed text):
+        `y` and `E` read the state right after this."""
 
     def embed_target(self) -> EmbedTarget | None:
         """The view `E` should reproduce, or None."""
