@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.widgets import Footer
 
 import modelcompare_tui
@@ -28,6 +27,7 @@ from modelcompare_tui.session import Session
 from modelcompare_tui.sources.base import Source
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import TabBody
+from pilot_helpers import settle  # noqa: F401  # re-exported: the one settle
 
 IDS = ("a0" * 16, "b1" * 16, "c2" * 16, "d3" * 16)
 TEXT_IDS = ("e4" * 16, "f5" * 16, "a6" * 16)
@@ -181,8 +181,3 @@ class DiffApp(App[None]):
         self.body.set_state(state, self.models_of(state))
 
 
-async def settle(pilot: Pilot, rounds: int = 4) -> None:
-    """Wait until the workers are done and their messages handled."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()

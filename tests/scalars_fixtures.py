@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.widgets import Footer
 
 import modelcompare_tui
@@ -24,6 +23,7 @@ from modelcompare_tui.session import Session
 from modelcompare_tui.sources.base import Source
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.tab_body import TabBody
+from pilot_helpers import settle  # noqa: F401  # re-exported: the one settle
 
 IDS = ("a1" * 16, "b2" * 16, "c3" * 16)
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -180,18 +180,6 @@ def screen_text(app: App) -> str:
     """The current screen as plain text, one line per row."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-async def settle(pilot: Pilot, rounds: int = 4) -> None:
-    """Wait until the workers are done and their messages handled."""
-    from textual.worker import WorkerCancelled
-
-    for _ in range(rounds):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # an exclusive worker replaced by a newer one
-            pass
-        await pilot.pause()
 
 
 __all__ = ["BodyApp", "IDS", "build_scalars_store", "default_state", "make_models", "make_records", "screen_text", "settle"]

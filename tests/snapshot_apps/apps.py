@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.pilot import Pilot
 from textual.widgets import Static
-from textual.worker import WorkerCancelled
 
 from modelcompare_tui.app import ModelCompareApp, create_app
 from modelcompare_tui.core.state import ComparisonState
@@ -16,6 +14,7 @@ from modelcompare_tui.screens.tabs import screen_class
 from modelcompare_tui.widgets.tab_body import TabBody
 
 from .fixtures import build_store
+from pilot_helpers import settle  # noqa: F401  # re-exported: the one settle
 
 DISPLAY_URI = "/data/models.db"  # the title shows the source: keep it the same on every machine
 
@@ -24,16 +23,6 @@ def make_app(tmp_path: Path, n: int = 30, *, theme: str = "dark", state: Compari
     store = build_store(tmp_path / "store.db", n)
     store.uri = DISPLAY_URI
     return create_app(store, state, theme=theme)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait until workers are done and their messages handled."""
-    for _ in range(4):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # an exclusive worker replaced by a newer one
-            pass
-        await pilot.pause()
 
 
 class RecordingBody(TabBody):

@@ -52,12 +52,15 @@ from ..widgets.diff_grid import (
 from ..widgets.safe_text import SAFE_INPUT
 from ..widgets.tab_body import EmbedTarget, TabBody
 
-CURSOR_POST_DELAY = 0.3  # the cursor's row travels in the state once it rests
-SEARCH_POST_DELAY = 0.3
 
 
 class DiffBody(TabBody):
     """The body of the Details and Network tabs (subclasses set TAB)."""
+
+    # debounce delays (s): class attributes, so tests set them to 0
+    CURSOR_POST_DELAY: ClassVar[float] = 0.3  # the cursor's row travels in the state once it rests
+    SEARCH_POST_DELAY: ClassVar[float] = 0.3
+
 
     TAB: ClassVar[str] = "details"
     HELP_TITLE = "Diff"
@@ -313,7 +316,7 @@ class DiffBody(TabBody):
             self.refresh_bindings()
         if self._cursor_timer is not None:
             self._cursor_timer.stop()
-        self._cursor_timer = self.set_timer(CURSOR_POST_DELAY, self._post_cursor)
+        self._cursor_timer = self.set_timer(self.CURSOR_POST_DELAY, self._post_cursor)
 
     def _post_cursor(self) -> None:
         self._cursor_timer = None
@@ -420,7 +423,7 @@ class DiffBody(TabBody):
         self._refilter()
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_POST_DELAY, partial(self._post_search, event.value))
+        self._search_timer = self.set_timer(self.SEARCH_POST_DELAY, partial(self._post_search, event.value))
 
     def _post_search(self, text: str) -> None:
         self._search_timer = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -42,7 +42,6 @@ from ..widgets.safe_text import shown
 from ..widgets.tab_body import EmbedTarget
 from .base import CompareScreen
 
-FOCUS_POST_DELAY = 0.3  # the focused plot travels in the state once the cursor rests
 
 
 def step_iteration(iterations: list[int], current: int | None, direction: int) -> int | None:
@@ -62,7 +61,11 @@ def step_iteration(iterations: list[int], current: int | None, direction: int) -
 
 
 class PlotsBody(MetricFilterBody):
-    """The Plots tab's body (imported by the compare shell by this name)."""
+    """The Plots tab's body (PlotsScreen builds it)."""
+
+    # debounce delays (s): class attributes, so tests set them to 0
+    FOCUS_POST_DELAY: ClassVar[float] = 0.3  # the focused plot travels in the state once the cursor rests
+
 
     HELP_TITLE = "Plots"
     FILTER_ID = "plots-filter"
@@ -311,7 +314,7 @@ class PlotsBody(MetricFilterBody):
             return  # the list is hidden behind the maximised plot: its focus moves mean nothing
         self._cancel_focus_post()
         if event.card.key != self.wanted.plots.focused:
-            self._focus_timer = self.set_timer(FOCUS_POST_DELAY, partial(self._send_focus, event.card.key))
+            self._focus_timer = self.set_timer(self.FOCUS_POST_DELAY, partial(self._send_focus, event.card.key))
 
     def _cancel_focus_post(self) -> None:
         if self._focus_timer is not None:

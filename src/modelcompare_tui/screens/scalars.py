@@ -22,7 +22,7 @@ import math
 import time
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -73,11 +73,7 @@ SMOOTHINGS = ("none", "ema", "running", "gaussian")
 EMA_WEIGHTS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 WINDOW_WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 DEFAULT_WEIGHTS = {"ema": 0.6, "running": 0.05, "gaussian": 0.05}
-FOCUS_POST_DELAY = 0.3  # the cursor's row travels in the state once it rests
 PAN_FRACTION = 0.5
-DELIVERY_INTERVAL = 0.3  # seconds between hand-overs of loaded charts to the screen
-PREFETCH_DELAY = 0.3  # the next screen of charts loads once the view has rested this long
-WARM_UP_DELAY = 0.5
 
 
 def step_weight(kind: str, weight: float, direction: int) -> float:
@@ -95,7 +91,14 @@ def step_weight(kind: str, weight: float, direction: int) -> float:
 
 
 class ScalarsBody(MetricFilterBody):
-    """The Scalars tab's body (imported by the compare shell by this name)."""
+    """The Scalars tab's body (ScalarsScreen builds it)."""
+
+    # debounce delays (s): class attributes, so tests set them to 0
+    FOCUS_POST_DELAY: ClassVar[float] = 0.3  # the cursor's row travels in the state once it rests
+    DELIVERY_INTERVAL: ClassVar[float] = 0.3  # seconds between hand-overs of loaded charts to the screen
+    PREFETCH_DELAY: ClassVar[float] = 0.3  # the next screen of charts loads once the view has rested this long
+    WARM_UP_DELAY: ClassVar[float] = 0.5
+
 
     HELP_TITLE = "Scalars"
     FILTER_ID = "scalars-filter"
@@ -299,7 +302,7 @@ class ScalarsBody(MetricFilterBody):
             self._warm = True
             # after the first paint: the Graph view's first chart should not pay
             # for plotext's import, nor the Values view's paint for the warm-up
-            self.set_timer(WARM_UP_DELAY, self._start_warm_up)
+            self.set_timer(self.WARM_UP_DELAY, self._start_warm_up)
         self._update_bar()
         if first_load and self.view.focused:  # later loads keep the cursor where it is
             self._show_focused(self.view.focused)
@@ -531,7 +534,7 @@ class ScalarsBody(MetricFilterBody):
                                       cache=self._series_cache)
             batch.append((card, chart, card.prepare(chart, width, height)))
             # hand charts over in batches: each hand-over repaints the screen
-            if time.monotonic() - flushed >= DELIVERY_INTERVAL:
+            if time.monotonic() - flushed >= self.DELIVERY_INTERVAL:
                 self.app.call_from_thread(self._charts_loaded, generation, batch)
                 batch, flushed = [], time.monotonic()
         self.app.call_from_thread(self._charts_loaded, generation, batch)
@@ -567,7 +570,7 @@ class ScalarsBody(MetricFilterBody):
         grid paints its first screen)."""
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
-        self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
+        self._prefetch_timer = self.set_timer(self.PREFETCH_DELAY, self._prefetch)
 
     @on(ChartGrid.ViewChanged)
     def _grid_view_changed(self, event: ChartGrid.ViewChanged) -> None:
@@ -771,7 +774,7 @@ class ScalarsBody(MetricFilterBody):
     def _post_focus(self, key: str) -> None:
         self._cancel_focus_post()
         if key != self.wanted.scalars.focused:
-            self._focus_timer = self.set_timer(FOCUS_POST_DELAY, partial(self._send_focus, key))
+            self._focus_timer = self.set_timer(self.FOCUS_POST_DELAY, partial(self._send_focus, key))
 
     def _cancel_focus_post(self) -> None:
         if self._focus_timer is not None:

@@ -1,7 +1,7 @@
 """The `/` metric-filter box of the Scalars and Plots bodies.
 
 `/` opens a one-line box under the body's bar; what is typed travels in the
-comparison state once typing rests (FILTER_POST_DELAY), enter keeps it and
+comparison state once typing rests (self.FILTER_POST_DELAY), enter keeps it and
 closes the box, escape puts back the filter in force when the box opened.
 While closed the box holds the filter in force, to edit when `/` opens it.
 """
@@ -18,7 +18,6 @@ from textual.widgets import Input
 from .safe_text import SAFE_INPUT
 from .tab_body import TabBody
 
-FILTER_POST_DELAY = 0.3
 FILTER_BOX_CLASS = "metric-filter"
 
 
@@ -27,6 +26,10 @@ class MetricFilterBody(TabBody):
     `filter_box(...)`, bind `/` to `action_filter` and say where the filter
     in the state is (`wanted_filter`, `request_view`) and where the focus
     goes when the box closes (`_filter_closed`)."""
+
+    # debounce delays (s): class attributes, so tests set them to 0
+    FILTER_POST_DELAY: ClassVar[float] = 0.3
+
 
     DEFAULT_CSS = """
     MetricFilterBody > Input.metric-filter { height: 1; border: none; padding: 0 1; display: none; }
@@ -84,7 +87,7 @@ class MetricFilterBody(TabBody):
         self._filter_typed(event.value)
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_POST_DELAY, partial(self._post_filter, event.value))
+        self._filter_timer = self.set_timer(self.FILTER_POST_DELAY, partial(self._post_filter, event.value))
 
     def commit_pending(self) -> None:
         """The text typed in the box goes into the state now (`y`, `E`)."""
@@ -134,4 +137,4 @@ class MetricFilterBody(TabBody):
             self._cancel_filter()
 
 
-__all__ = ["FILTER_POST_DELAY", "MetricFilterBody"]
+__all__ = ["MetricFilterBody"]

@@ -12,6 +12,8 @@ typing in the search bar never flashes an empty table.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -39,8 +41,6 @@ from .worker_errors import ReportWorkerErrors
 
 PAGE_SIZE = 100
 MAX_CACHED_PAGES = 60  # 6,000 rows: a few screens either way at any terminal height
-LOADING_DELAY = 0.15  # show the loading indicator only when a query is slow
-PREFETCH_DELAY = 0.05  # read the pages around the view this long after a frame
 MARK_WIDTH = 3  # selection mark, compared-model color dot, space
 
 
@@ -148,6 +148,11 @@ class PageCache:
 
 class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
     """A page-at-a-time table of models with sort, filters, search and multi-select."""
+
+    # debounce delays (s): class attributes, so tests set them to 0
+    LOADING_DELAY: ClassVar[float] = 0.15  # show the loading indicator only when a query is slow
+    PREFETCH_DELAY: ClassVar[float] = 0.05  # read the pages around the view this long after a frame
+
 
     HELP_TITLE = "Models table"
 
@@ -398,7 +403,7 @@ class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
         )
         if self._loading_timer is not None:
             self._loading_timer.stop()
-        self._loading_timer = self.set_timer(LOADING_DELAY, self._show_loading)
+        self._loading_timer = self.set_timer(self.LOADING_DELAY, self._show_loading)
 
     def _show_loading(self) -> None:
         if not self.is_loaded:
@@ -546,7 +551,7 @@ class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
         if self._prefetch_timer is None:
             # a moment later, not now: while the user types a search, the next
             # keystroke's query must not queue behind pages nobody will see
-            self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
+            self._prefetch_timer = self.set_timer(self.PREFETCH_DELAY, self._prefetch)
         return super().render_lines(crop)
 
     def _prefetch(self) -> None:
