@@ -155,7 +155,7 @@ class ModelCompareApp(App[None]):
         self.live_status = LiveStatus()
         self._poller: LivePoller | None = None
         self._initial_state = state
-        self._load_generation = 0
+        self._models_load: Worker[Any] | None = None  # the load of the pending state's models
         if theme:
             self.theme = THEMES.get(theme, theme)
 
@@ -219,16 +219,15 @@ class ModelCompareApp(App[None]):
                         severity="error")
             return False
         self.colors.assign(state.models)
-        self._load_generation += 1
+        self._drop_models_load()  # whatever it brings is for a state no longer wanted
         missing = [i for i in state.models if i not in self.model_cache]
         if not missing:
             self._commit(state, show)
             return True
         self.session.pending = (state, show)
         self.comparison_changed.publish(ComparisonUpdate(state, list(self.compared_models), loading=True))
-        generation = self._load_generation
-        self.run_worker(
-            partial(self._fetch_models, generation, state, missing, show),
+        self._models_load = self.run_worker(
+            partial(self.source.get_models, missing),
             name="load compared models",
             group="comparison",
             thread=True,
@@ -237,22 +236,25 @@ class ModelCompareApp(App[None]):
         )
         return True
 
-    def _fetch_models(self, generation: int, state: ComparisonState, ids: list[str], show: bool) -> None:
-        try:
-            found = self.source.get_models(ids)
-        except BaseException:
-            self.call_from_thread(self._models_failed, generation)
-            raise
-        self.call_from_thread(self._models_loaded, generation, state, found, show)
+    def _drop_models_load(self) -> None:
+        if self._models_load is not None:
+            self._models_load.cancel()
+            self._models_load = None
 
-    def _models_failed(self, generation: int) -> None:
-        if generation == self._load_generation:
+    def _models_load_ended(self, worker: Worker[Any]) -> None:
+        """The load of the pending state's models ended (an older load, cancelled
+        or replaced, never gets here: `worker` must be the current one)."""
+        self._models_load = None
+        pending = self.session.pending
+        if pending is None:
+            return
+        if worker.state != WorkerState.SUCCESS:
             self.session.pending = None
             self.comparison_changed.publish(self.current_update())
+            return
+        self._models_loaded(pending[0], worker.result or [], pending[1])
 
-    def _models_loaded(self, generation: int, state: ComparisonState, found: list[Model], show: bool) -> None:
-        if generation != self._load_generation:
-            return  # a newer set_comparison is on its way
+    def _models_loaded(self, state: ComparisonState, found: list[Model], show: bool) -> None:
         self.session.pending = None
         for model in found:
             self.model_cache[model.id] = model
@@ -437,7 +439,8 @@ class ModelCompareApp(App[None]):
         dropped, screens rebuild what they loaded, the poller follows."""
         if source is self.source:
             return
-        self._load_generation += 1  # a load from the old source must not land
+        self._drop_models_load()  # a load from the old source must not land
+        self.session.pending = None
         self.source = source
         self.session.commit(ComparisonState(source=source.uri), [])
         self.model_cache = {}
@@ -583,6 +586,8 @@ class ModelCompareApp(App[None]):
     # -- errors -------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # the App's own workers; widgets forward theirs (widgets/worker_errors.py)
+        if event.worker is self._models_load and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._models_load_ended(event.worker)
         if event.state == WorkerState.ERROR:
             self.report_error(event.worker.error)
 
