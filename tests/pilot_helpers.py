@@ -1,6 +1,6 @@
 """The one `settle` of the Pilot tests: wait until the workers are done and
 their messages handled (never a sleep to outwait a timer: debounce delays are
-class attributes that a test sets to 0)."""
+class attributes that a test shortens)."""
 
 from __future__ import annotations
 

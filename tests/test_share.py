@@ -625,3 +625,26 @@ async def test_y_right_after_a_move_shares_what_is_on_screen(tab: str, tmp_path:
             focused = app.screen.focused
             assert isinstance(focused, PlotCard) and shared.plots.focused == focused.key != before.plots.focused
         assert shared == app.comparison  # what was shared is the state in force
+
+
+async def test_leaving_the_filter_box_commits_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed text, then the focus leaves the box (to a plot) long before
+    the typing's rest timer: the state has the text the box shows."""
+    from modelcompare_tui.widgets.filter_box import MetricFilterBody
+
+    monkeypatch.setattr(MetricFilterBody, "FILTER_POST_DELAY", 600.0)  # the timer never fires here
+    use_bodies(monkeypatch, REAL_BODIES)
+    store = demo_store(tmp_path / "demo.db")
+    ids = first_ids(store, 3)
+    app = create_app(store, ComparisonState(source=store.uri, models=ids, tab="plots"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"per")
+        assert app.comparison.plots.metric_filter == ""
+        app.screen.set_focus(app.screen.query(PlotCard).first())  # as a click on it does
+        await pilot.pause()
+        assert isinstance(app.focused, PlotCard)
+        assert app.comparison.plots.metric_filter == "per"
+        await pilot.press("y")
+        await pilot.pause()
+        assert decode_state(app.clipboard).plots.metric_filter == "per"

@@ -19,6 +19,7 @@ class CsvSavedDialog(ModalScreen[None]):
     """After `d`: where the CSV went, with offers to copy it or its path (OSC 52
     can fail silently, so the path is always shown, selectable)."""
 
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="csv_saved.close"),
         Binding("c", "copy_csv", "Copy CSV", id="csv_saved.copy_csv"),

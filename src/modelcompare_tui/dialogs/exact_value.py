@@ -25,6 +25,7 @@ class ExactValueDialog(ModalScreen[None]):
     """enter on a Values cell: the exact Last/Min/Max of that series with their
     iterations, its point count and its change against the base."""
 
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="exact_value.close"),
         Binding("enter", "close", "Close", show=False, id="exact_value.close_alt"),

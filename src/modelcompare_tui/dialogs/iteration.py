@@ -15,6 +15,7 @@ class IterationDialog(ModalScreen["int | None | bool"]):
     """`i`: the iteration whose plots to show. Returns the iteration, None for
     the last reported ones, or False when cancelled."""
 
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="iteration_dialog.cancel")]
 
     def __init__(self, iterations: list[int], current: int | None) -> None:

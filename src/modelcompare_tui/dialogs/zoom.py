@@ -19,6 +19,7 @@ class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
     """`z`: type the iteration range of the maximised chart. Returns the range,
     None to reset the zoom, or False when cancelled."""
 
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="zoom_dialog.cancel")]
 
     def __init__(self, current: tuple[int, int] | None, full: tuple[int, int] | None) -> None:

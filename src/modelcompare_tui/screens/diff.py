@@ -57,7 +57,7 @@ from ..widgets.tab_body import EmbedTarget, TabBody
 class DiffBody(TabBody):
     """The body of the Details and Network tabs (subclasses set TAB)."""
 
-    # debounce delays (s): class attributes, so tests set them to 0
+    # debounce delays (s): class attributes, so tests shorten them (Textual timers need a delay > 0)
     CURSOR_POST_DELAY: ClassVar[float] = 0.3  # the cursor's row travels in the state once it rests
     SEARCH_POST_DELAY: ClassVar[float] = 0.3
 
@@ -429,6 +429,12 @@ class DiffBody(TabBody):
         self._search_timer = None
         if text != state_view(self.wanted, self.TAB).search:
             self.request_view(search=text)
+
+    @on(Input.Blurred, "#diff-search")
+    def _search_left(self, event: Input.Blurred) -> None:
+        """The focus left the box: what it shows is the search in force now."""
+        event.stop()
+        self.commit_pending()
 
     @on(Input.Submitted, "#diff-search")
     def _search_submitted(self, event: Input.Submitted) -> None:

@@ -63,7 +63,7 @@ def step_iteration(iterations: list[int], current: int | None, direction: int) -
 class PlotsBody(MetricFilterBody):
     """The Plots tab's body (PlotsScreen builds it)."""
 
-    # debounce delays (s): class attributes, so tests set them to 0
+    # debounce delays (s): class attributes, so tests shorten them (Textual timers need a delay > 0)
     FOCUS_POST_DELAY: ClassVar[float] = 0.3  # the focused plot travels in the state once the cursor rests
 
 
@@ -89,8 +89,6 @@ class PlotsBody(MetricFilterBody):
     PlotsBody > #plot-max { height: 1fr; display: none; }
     PlotsBody.-maximized > #plot-max { display: block; }
     PlotsBody.-maximized > #plots-list { display: none; }
-    #iteration-dialog { width: 60; }
-    #iteration-list { height: auto; max-height: 16; }
     """
 
     def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,
@@ -216,7 +214,9 @@ class PlotsBody(MetricFilterBody):
         self._pending_show = None
         plot_list = self.query_one(PlotList)
         focused_key = self.view.focused
-        had_focus = isinstance(self.screen.focused, PlotCard)
+        focused_now = self.screen.focused
+        # a card had the focus: the same plot keeps it (its card is rebuilt here)
+        card_key = focused_now.key if isinstance(focused_now, PlotCard) else None
         scroll_y = plot_list.scroll_y
         plot_list.remove_children()
         height = self._chart_height()
@@ -234,9 +234,12 @@ class PlotsBody(MetricFilterBody):
             plot_list.scroll_to(y=scroll_y, animate=False, immediate=True)
             if self.maximized:
                 self._show_maximized()
+            elif card_key is not None:
+                index = next((i for i, c in enumerate(plot_list.cards) if c.key == card_key), 0)
+                plot_list.focus_index(index)
             elif focused_key:
                 self._focus_key(focused_key)
-            elif not had_focus and not isinstance(self.screen.focused, (Input, PlotCard)):
+            elif not isinstance(self.screen.focused, (Input, PlotCard)):
                 plot_list.focus_index(0)
 
         self.call_after_refresh(restore)

@@ -93,7 +93,7 @@ def step_weight(kind: str, weight: float, direction: int) -> float:
 class ScalarsBody(MetricFilterBody):
     """The Scalars tab's body (ScalarsScreen builds it)."""
 
-    # debounce delays (s): class attributes, so tests set them to 0
+    # debounce delays (s): class attributes, so tests shorten them (Textual timers need a delay > 0)
     FOCUS_POST_DELAY: ClassVar[float] = 0.3  # the cursor's row travels in the state once it rests
     DELIVERY_INTERVAL: ClassVar[float] = 0.3  # seconds between hand-overs of loaded charts to the screen
     PREFETCH_DELAY: ClassVar[float] = 0.3  # the next screen of charts loads once the view has rested this long
@@ -150,9 +150,6 @@ class ScalarsBody(MetricFilterBody):
     ScalarsBody > #scalars-bar { height: 1; padding: 0 1; background: $panel; color: $text; }
     ScalarsBody > #chart-max { height: 1fr; display: none; }
     ScalarsBody > #graph { display: none; }
-    #csv-dialog, #exact-dialog, #zoom-dialog { width: 72; }
-    #csv-path { margin-bottom: 1; }
-    #exact-body { margin-top: 1; margin-bottom: 1; }
     """
 
     def __init__(self, source: Source, state: ComparisonState, models: list[Model], colors: ModelColors,

@@ -27,7 +27,7 @@ class MetricFilterBody(TabBody):
     in the state is (`wanted_filter`, `request_view`) and where the focus
     goes when the box closes (`_filter_closed`)."""
 
-    # debounce delays (s): class attributes, so tests set them to 0
+    # debounce delays (s): class attributes, so tests shorten them (Textual timers need a delay > 0)
     FILTER_POST_DELAY: ClassVar[float] = 0.3
 
 
@@ -100,6 +100,13 @@ class MetricFilterBody(TabBody):
         self._filter_timer = None
         if text != self.wanted_filter():
             self.request_view(metric_filter=text)
+
+    @on(Input.Blurred, f".{FILTER_BOX_CLASS}")
+    def _filter_left(self, event: Input.Blurred) -> None:
+        """The focus left the box (a click elsewhere, a dialog): what it shows is
+        the filter in force from now on, not 0.3 s later."""
+        event.stop()
+        self.commit_pending()
 
     @on(Input.Submitted, f".{FILTER_BOX_CLASS}")
     def _filter_submitted(self, event: Input.Submitted) -> None:

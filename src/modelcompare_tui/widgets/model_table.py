@@ -149,7 +149,7 @@ class PageCache:
 class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
     """A page-at-a-time table of models with sort, filters, search and multi-select."""
 
-    # debounce delays (s): class attributes, so tests set them to 0
+    # debounce delays (s): class attributes, so tests shorten them (Textual timers need a delay > 0)
     LOADING_DELAY: ClassVar[float] = 0.15  # show the loading indicator only when a query is slow
     PREFETCH_DELAY: ClassVar[float] = 0.05  # read the pages around the view this long after a frame
 
