@@ -33,7 +33,7 @@ from modelcompare_tui.core.state import ComparisonState, DiffView, PlotsView, Sc
 from modelcompare_tui.core.tabs import TABS
 from modelcompare_tui.screens.tabs import screen_class
 from modelcompare_tui.sources.store import SQLiteStore
-from snapshot_apps.apps import DISPLAY_URI, settle
+from snapshot_apps.apps import DISPLAY_URI, QUIET_LIVE, settle
 
 DIFF_IDS = diff_fixtures.IDS
 SCALAR_IDS = scalars_fixtures.IDS
@@ -99,7 +99,7 @@ def _state(tab: str, **view: object) -> ComparisonState:
 
 
 def _app(tmp_path: Path, case: Case, theme: str) -> ModelCompareApp:
-    return create_app(_store(tmp_path / "store.db"), _state(case.tab, **case.view), theme=theme)
+    return create_app(_store(tmp_path / "store.db"), _state(case.tab, **case.view), theme=theme, live=QUIET_LIVE)
 
 
 async def _type(pilot: Pilot, text: str) -> None:

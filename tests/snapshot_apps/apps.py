@@ -17,12 +17,15 @@ from .fixtures import build_store
 from pilot_helpers import settle  # noqa: F401  # re-exported: the one settle
 
 DISPLAY_URI = "/data/models.db"  # the title shows the source: keep it the same on every machine
+# live updates stay on (the title reads "● live") but never poll during a shot: a poll that
+# lands on a slow machine adds the time of the last update to the title (CI saw it once)
+QUIET_LIVE = 3600.0
 
 
 def make_app(tmp_path: Path, n: int = 30, *, theme: str = "dark", state: ComparisonState | None = None) -> ModelCompareApp:
     store = build_store(tmp_path / "store.db", n)
     store.uri = DISPLAY_URI
-    return create_app(store, state, theme=theme)
+    return create_app(store, state, theme=theme, live=QUIET_LIVE)
 
 
 class RecordingBody(TabBody):
