@@ -261,14 +261,14 @@ async def test_h_hides_identical_rows_and_counts_them(store) -> None:  # noqa: A
         table = grid.table
         identical = sum(row.identical for row in table.rows)
         assert identical > 0
-        generation = app.body._generation
+        prepared = app.body.prepared
         await pilot.press("h")
         await settle(pilot)
         assert app.states[-1].details.hide_identical is True
         assert all(not row.identical for row in grid.rows)
         assert len(grid.rows) == len(table.rows) - identical
         assert f"{identical} identical hidden" in bar_text(app)
-        assert app.body._generation == generation  # re-filtered, not recomputed
+        assert app.body.prepared is prepared  # re-filtered, not recomputed
         assert not any(line.startswith("  project ") for line in grid_lines(app))
         await pilot.press("h")
         await settle(pilot)
@@ -424,19 +424,19 @@ async def test_external_state_changes_recompute_only_when_needed(store) -> None:
         await settle(pilot)
         body = app.body
         assert isinstance(body, DiffBody)
-        generation = body._generation
+        prepared = body.prepared
         app.set_state(replace(app.comparison, details=replace(app.comparison.details, search="user")))
         await settle(pilot)
-        assert body._generation == generation
+        assert body.prepared is prepared
         assert [row.field for row in body.grid.rows] == ["user"]
         assert app.query_one(SearchBox).value == "user"  # ready to edit with /
         assert "/user: 1 of" in bar_text(app)
         app.set_state(replace(app.comparison, network=replace(app.comparison.network, hide_identical=True)))
         await settle(pilot)
-        assert body._generation == generation  # the other tab's options
+        assert body.prepared is prepared  # the other tab's options
         app.set_state(replace(app.comparison, models=IDS[:2]))
         await settle(pilot)
-        assert body._generation == generation + 1
+        assert body.prepared is not prepared
         assert len(body.grid.table.models) == 2
 
 

@@ -33,7 +33,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState
 
 from ..core.colors import ModelColors
 from ..core.diff import DiffRow, DiffTable
@@ -99,7 +99,7 @@ class DiffBody(TabBody):
                  *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(source, state, models, colors, name=name, id=id, classes=classes)
         self.prepared: PreparedTable | None = None
-        self._generation = 0
+        self._diff_worker: Worker[tuple[PreparedTable, list[Model] | None]] | None = None  # the computation wanted
         # refresh_data's re-fetched models: id -> (the model the App gave, its fresh
         # copy); the copy stands in for as long as the App gives that same model
         self._fresh: dict[str, tuple[Model, Model]] = {}
@@ -153,28 +153,32 @@ class DiffBody(TabBody):
 
     def _recompute(self, fetch: bool = False) -> None:
         """Compute the diff in a thread worker (after re-fetching the models
-        from the source, with `fetch`); the old table stays until it is done."""
-        self._generation += 1
+        from the source, with `fetch`); the old table stays until it is done.
+        The worker is exclusive: one it replaces is cancelled and never lands."""
         models = self._models_now()
         mode = self.view.diff_mode
         self._computed_key = (tuple(id(m) for m in models), mode)
-        self.run_worker(partial(self._compute, self._generation, models, mode, fetch), name=f"{self.TAB} diff",
-                        group=f"diff-{self.TAB}", thread=True, exclusive=True, exit_on_error=False)
+        self._diff_worker = self.run_worker(partial(self._compute, models, mode, fetch), name=f"{self.TAB} diff",
+                                            group=f"diff-{self.TAB}", thread=True, exclusive=True,
+                                            exit_on_error=False)
 
-    def _compute(self, generation: int, models: list[Model], mode: str, fetch: bool) -> None:
+    def _compute(self, models: list[Model], mode: str, fetch: bool) -> tuple[PreparedTable, list[Model] | None]:
         fresh: list[Model] | None = None
         if fetch:
             found = {m.id: m for m in self.source.get_models([m.id for m in models])}
             fresh = list(found.values())
             models = [found.get(m.id, m) for m in models]
         with gc_paused():
-            prepared = prepare_table(self.build_table(models, mode))
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._table_ready, generation, prepared, fresh)
+            return prepare_table(self.build_table(models, mode)), fresh
 
-    def _table_ready(self, generation: int, prepared: PreparedTable, fresh: list[Model] | None) -> None:
-        if generation != self._generation:
-            return
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker is self._diff_worker and event.state == WorkerState.SUCCESS:
+            self._diff_worker = None
+            if event.worker.result is not None:
+                self._table_ready(*event.worker.result)
+
+    def _table_ready(self, prepared: PreparedTable, fresh: list[Model] | None) -> None:
         if fresh is not None:
             given = {m.id: m for m in self.models}
             self._fresh.update({m.id: (given[m.id], m) for m in fresh if m.id in given})

@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
@@ -97,7 +97,8 @@ class PlotsBody(MetricFilterBody):
         self._groups: list[PlotGroup] | None = None
         self._summary: SummaryChart | None = None
         self._iterations: list[int] = []
-        self._generation = 0
+        self._plots_load: Worker[Any] | None = None  # the load wanted (exclusive: a replaced one never lands)
+        self._plots_load_is_live = False  # that load is a live refresh: show it only if it brings something new
         self._focus_timer: Any = None
         self._raw: tuple[dict[str, Any], dict[str, Any]] | None = None  # (plots, single values) as loaded
         self._pending_show: tuple[list[PlotGroup], SummaryChart] | None = None  # waiting for a height
@@ -147,40 +148,43 @@ class PlotsBody(MetricFilterBody):
         self._update_bar()
 
     def refresh_data(self) -> None:
-        self._load()
         # a live refresh that brings nothing new for this tab (e.g. only scalar points
         # were appended) must not remount every card
-        self._live_generation = self._generation
+        self._load(live=True)
 
     def embed_target(self) -> EmbedTarget | None:
         focused = self.view.focused
         return EmbedTarget("plots", focused if focused and focused != SUMMARY_KEY else None)
 
     # -- loading -------------------------------------------------------------------------------
-    def _load(self) -> None:
-        self._generation += 1
+    def _load(self, live: bool = False) -> None:
         ids = [m.id for m in self.models]
-        self.run_worker(partial(self._fetch, self._generation, ids, self.view.iteration, self.view.metric_filter,
-                                list(self.models)),
-                        name="plots", group="plots-load", thread=True, exclusive=True, exit_on_error=False)
+        self._plots_load_is_live = live
+        self._plots_load = self.run_worker(
+            partial(self._fetch, ids, self.view.iteration, self.view.metric_filter, list(self.models)),
+            name="plots", group="plots-load", thread=True, exclusive=True, exit_on_error=False)
 
-    def _fetch(self, generation: int, ids: list[str], iteration: int | None, metric_filter: str,
-               models: list[Model]) -> None:
+    def _fetch(self, ids: list[str], iteration: int | None, metric_filter: str,
+               models: list[Model]) -> tuple[Any, list[PlotGroup], SummaryChart, list[int]] | None:
         plots = self._queries.plots(ids, iteration)
         iterations = self._queries.plot_iterations(ids)
         single = self._queries.single_values(ids)
         if get_current_worker().is_cancelled:
-            return
+            return None  # replaced: skip the merge
         groups = merge_plots(models, plots, metric_filter=metric_filter)
         summary = summary_chart(models, single, metric_filter=metric_filter)
-        self.app.call_from_thread(self._loaded, generation, (plots, single), groups, summary, iterations)
+        return (plots, single), groups, summary, iterations
 
-    def _loaded(self, generation: int, raw: Any, groups: list[PlotGroup], summary: SummaryChart,
-                iterations: list[int]) -> None:
-        if generation != self._generation:
-            return
-        unchanged = raw == self._raw and iterations == self._iterations
-        if unchanged and generation == getattr(self, "_live_generation", None):
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker is self._plots_load and event.state == WorkerState.SUCCESS:
+            self._plots_load = None
+            if event.worker.result is not None:
+                self._loaded(*event.worker.result, live=self._plots_load_is_live)
+
+    def _loaded(self, raw: Any, groups: list[PlotGroup], summary: SummaryChart, iterations: list[int],
+                *, live: bool) -> None:
+        if live and raw == self._raw and iterations == self._iterations:
             return
         self._raw = raw
         self._iterations = iterations

@@ -30,7 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Region
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
@@ -161,8 +161,13 @@ class ScalarsBody(MetricFilterBody):
         self._groups_key: tuple[Any, ...] | None = None
         self._origins: dict[str, float | None] = {}
         self._series_cache = SeriesCache()
-        self._load_generation = 0  # summaries requests
-        self._chart_generation = 0  # chart data/options
+        # exclusive: a replaced load never lands
+        self._summaries_load: Worker[dict[str, list[ScalarSummary]]] | None = None
+        # not a job id (chart workers stream batches and are not exclusive: cards load in
+        # parallel): the version of what the charts show (data, x axis, smoothing, …),
+        # bumped when it changes, and the version each card was last drawn at, so that
+        # a card is re-read only when it is stale and a late batch of an old version is dropped
+        self._chart_generation = 0
         self._card_generation: dict[str, int] = {}
         self._queued: set[str] = set()
         self._full_ranges: dict[str, tuple[int, int]] = {}
@@ -275,20 +280,18 @@ class ScalarsBody(MetricFilterBody):
 
     # -- summaries -------------------------------------------------------------------------
     def _load_summaries(self) -> None:
-        self._load_generation += 1
-        generation = self._load_generation
         ids = [m.id for m in self.models]
-        self.run_worker(partial(self._fetch_summaries, generation, ids), name="scalar summaries",
-                        group="scalars-summaries", thread=True, exclusive=True, exit_on_error=False)
+        self._summaries_load = self.run_worker(partial(self._queries.scalar_summaries, ids), name="scalar summaries",
+                                               group="scalars-summaries", thread=True, exclusive=True,
+                                               exit_on_error=False)
 
-    def _fetch_summaries(self, generation: int, ids: list[str]) -> None:
-        summaries = self._queries.scalar_summaries(ids)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._summaries_loaded, generation, summaries)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker is self._summaries_load and event.state == WorkerState.SUCCESS:
+            self._summaries_load = None
+            self._summaries_loaded(event.worker.result or {})
 
-    def _summaries_loaded(self, generation: int, summaries: dict[str, list[ScalarSummary]]) -> None:
-        if generation != self._load_generation:
-            return
+    def _summaries_loaded(self, summaries: dict[str, list[ScalarSummary]]) -> None:
         first_load = self._summaries is None
         self._summaries = summaries
         self._origins = model_origins(summaries)
