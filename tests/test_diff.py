@@ -698,7 +698,7 @@ def test_diff_to_text_glyphs_and_legend() -> None:
 
 def test_repeated_names_are_told_apart_in_headers() -> None:
     table = details_diff([model("aaaaaaaa1", name="run"), model("bbbbbbbb2", name="run")])
-    assert md_rows(diff_to_markdown(table))[0] == ["Field", "run · aaaaaaaa (base)", "run · bbbbbbbb"]
+    assert md_rows(diff_to_markdown(table))[0] == ["Field", "run (aaaaaaaa) (base)", "run (bbbbbbbb)"]
 
 
 def test_core_diff_does_not_import_textual() -> None:
@@ -729,3 +729,11 @@ def test_diff_to_rich_matches_the_text_layout_in_color() -> None:
     ansi = console.export_text(styles=True)
     assert "\x1b[1;30;43m5" in ansi  # the changed character, highlighted
     assert "38;2;78;157;224" in ansi  # the base's name in its model color
+
+
+def test_text_headers_keep_what_tells_a_sweep_apart() -> None:
+    names = [f"wav2vec2-base-librispeech-lr{lr}" for lr in ("1e-5", "3e-5", "1e-4", "3e-4")]
+    table = details_diff([model(letter * 9, name=name) for letter, name in zip("abcd", names)])
+    text = diff_to_text(table, width=100)
+    header = next(line for line in text.splitlines() if "lr3e-5" in line)
+    assert all(lr in header for lr in ("lr1e-5", "lr3e-5", "lr1e-4", "lr3e-4")), text

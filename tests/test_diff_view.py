@@ -26,10 +26,10 @@ from modelcompare_tui.screens.details import DetailsBody
 from modelcompare_tui.screens.diff import DiffBody
 from modelcompare_tui.screens.network import NetworkBody
 from modelcompare_tui.widgets.diff_bar import BarPart, DiffBar, SearchBox
+from modelcompare_tui.core.labels import model_labels
 from modelcompare_tui.widgets.diff_grid import (
     GLYPHS,
     DiffGrid,
-    column_titles,
     fit,
     plain,
     prepare_table,
@@ -102,10 +102,10 @@ def test_share_widths() -> None:
 
 
 def test_column_titles_tell_same_names_apart() -> None:
-    titles = column_titles(make_models())
+    titles = model_labels(make_models())  # the grid's titles, as every view's
     assert titles[0] == "resnet50-imagenet"
-    assert titles[1] == f"resnet50-pets · {IDS[1][:8]}"
-    assert titles[2] == f"resnet50-pets · {IDS[2][:8]}"
+    assert titles[1] == f"resnet50-pets ({IDS[1][:8]})"
+    assert titles[2] == f"resnet50-pets ({IDS[2][:8]})"
     assert titles[3] == "vit-b16"
 
 

@@ -11,11 +11,11 @@ import math
 import numpy as np
 import pytest
 
+from modelcompare_tui.core.labels import model_labels
 from modelcompare_tui.core.model import Model, ScalarSummary
 from modelcompare_tui.core.scalars import (
     build_row,
     build_value_table,
-    column_labels,
     format_delta,
     format_number,
     graph_groups,
@@ -315,9 +315,9 @@ def test_column_labels_disambiguate_shared_names() -> None:
         Model(id="ffff", name="vit"),
         Model(id="eeee", name=""),
     ]
-    assert column_labels(models) == ["resnet (12345678)", "resnet (abcdefab)", "vit", "eeee"]
+    assert model_labels(models) == ["resnet (12345678)", "resnet (abcdefab)", "vit", "eeee"]
     same_prefix = [Model(id="deadbeef-1", name="m"), Model(id="deadbeef-2", name="m")]
-    assert column_labels(same_prefix) == ["m (deadbeef-1)", "m (deadbeef-2)"]
+    assert model_labels(same_prefix) == ["m (deadbeef-1)", "m (deadbeef-2)"]
 
 
 # -- number formatting --------------------------------------------------------------------

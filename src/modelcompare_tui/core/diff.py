@@ -20,6 +20,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .config_flatten import ParsedConfig, compare_key, parse_config
+from .labels import model_labels
 from .model import Model
 from .textdiff import align_many, changed_spans
 
@@ -473,9 +474,8 @@ def model_title(model: Model) -> str:
 
 
 def column_titles(models: Sequence[Model]) -> list[str]:
-    titles = [model_title(m) for m in models]
-    repeated = {t for t in titles if titles.count(t) > 1}
-    titles = [f"{t} · {m.short_id()}" if t in repeated else t for t, m in zip(titles, models)]
+    """The models' labels (core/labels.py), the base's marked as such."""
+    titles = model_labels(models)
     if titles:
         titles[0] += " (base)"
     return titles

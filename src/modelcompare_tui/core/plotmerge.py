@@ -36,7 +36,8 @@ import numpy as np
 
 from .model import Model, Plot, format_float
 from .plotly_convert import MAX_HISTOGRAM_BINS
-from .scalars import ValueTable, build_row, column_labels, matches_metric_filter, matches_text
+from .labels import model_labels
+from .scalars import ValueTable, build_row, matches_metric_filter, matches_text
 
 __all__ = [
     "BoxStats",
@@ -322,7 +323,7 @@ class PlotGroup:
     iterations: tuple[tuple[int, int], ...]  # (model index, iteration) per present model
     missing: tuple[int, ...]  # models with no plot under this metric/variant
     other_kinds: tuple[tuple[int, str], ...]  # (model index, kind) shown in another group
-    labels: tuple[str, ...]  # column_labels of all compared models
+    labels: tuple[str, ...]  # model_labels of all compared models
     chart: MergedChart | None = None
     table: MergedTable | None = None
     panels: tuple[PlotPanel, ...] = ()
@@ -562,7 +563,7 @@ def merge_plots(
     Source.plots; a model absent from it has no plots. When one model has
     several plots under one metric/variant (it should not: the source returns
     the last), the one with the highest iteration wins."""
-    labels = column_labels(models)
+    labels = model_labels(models)
     by_key: dict[tuple[str, str], list[_Entry]] = {}
     for index, model in enumerate(models):
         chosen: dict[tuple[str, str], Plot] = {}
@@ -632,7 +633,7 @@ def summary_chart(
     """The Summary from Source.single_values; the metric filter applies to the
     names."""
     names = sorted({n for m in models for n in single_values.get(m.id, {}) if matches_text(n, metric_filter)})
-    labels = tuple(column_labels(models))
+    labels = tuple(model_labels(models))
     values: list[tuple[float | None, ...]] = []
     rows = []
     for name in names:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
+from .labels import model_labels
 from .model import Model, ScalarSummary, format_float
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "DIRECTIONS",
     "build_row",
     "build_value_table",
-    "column_labels",
     "config_differences",
     "config_notes",
     "Delta",
@@ -165,29 +165,7 @@ def _checked_direction(key: str, direction: str | None) -> str | None:
     raise ValueError(f"metric direction override {key!r}: {direction!r} is not 'lower', 'higher' or null")
 
 
-# -- column labels and numbers ----------------------------------------------------------
-
-
-def column_labels(models: Sequence[Model]) -> list[str]:
-    """One label per model: its name; a model whose name another compared model
-    also has gets its short id appended ("resnet (1a2b3c4d)"), or its full id
-    when even the short ids collide. A nameless model is labelled by its id."""
-    counts: dict[str, int] = {}
-    for m in models:
-        counts[m.name] = counts.get(m.name, 0) + 1
-    short_counts: dict[str, int] = {}
-    for m in models:
-        short_counts[m.short_id()] = short_counts.get(m.short_id(), 0) + 1
-    labels = []
-    for m in models:
-        if not m.name:
-            labels.append(m.id)
-        elif counts[m.name] > 1:
-            ident = m.short_id() if short_counts[m.short_id()] == 1 else m.id
-            labels.append(f"{m.name} ({ident})")
-        else:
-            labels.append(m.name)
-    return labels
+# -- numbers ----------------------------------------------------------------------------
 
 
 def format_number(value: float | None, sig: int = 6, missing: str = "") -> str:
@@ -287,7 +265,7 @@ class ValueRow:
 class ValueTable:
     agg: str  # last | min | max (summary tables: "value")
     models: tuple[Model, ...]  # comparison order, base first
-    labels: tuple[str, ...]  # column_labels(models)
+    labels: tuple[str, ...]  # model_labels(models)
     rows: tuple[ValueRow, ...]  # sorted by (metric, variant)
     metric_filter: str = ""
     total_rows: int = 0  # rows before the metric filter
@@ -377,7 +355,7 @@ def build_value_table(
     return ValueTable(
         agg=agg,
         models=tuple(models),
-        labels=tuple(column_labels(models)),
+        labels=tuple(model_labels(models)),
         rows=tuple(rows),
         metric_filter=metric_filter,
         total_rows=len(ordered),
@@ -442,7 +420,7 @@ def graph_groups(
     applies to each series' "metric/variant"."""
     if group_by not in ("variant", "metric"):
         raise ValueError(f"group_by {group_by!r} is not 'variant' or 'metric'")
-    labels = column_labels(models)
+    labels = model_labels(models)
     charts: dict[tuple[str, str | None], list[GraphMember]] = {}
     for index, m in enumerate(models):
         for s in summaries.get(m.id, ()):

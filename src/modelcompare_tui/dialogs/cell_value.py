@@ -16,11 +16,11 @@ from textual.widgets import Static
 from ..core.colors import ModelColors
 from ..core.diff import CellStatus, DiffRow, DiffTable
 from ..core.display import display_text
+from ..core.labels import fit_labels, model_labels
 from ..core.textdiff import changed_spans
 from ..widgets.diff_grid import (
     BASE_MARK,
     GLYPHS,
-    column_titles,
     fit,
     plain,
     shown_spans,
@@ -100,7 +100,7 @@ class CellValueDialog(ModalScreen[None]):
         table, row, k = self.table, self.row, self.column
         cell = row.cells[k]
         models = table.models
-        titles = column_titles(models)
+        titles = model_labels(models)
         name = ("line " if row.kind == "text-line" else "") + row.field
         with Vertical(id="cell-dialog", classes="dialog"):
             yield Static(shown(f"{plain(row.section)} › {plain(name)}"), classes="dialog-title")
@@ -155,10 +155,15 @@ class CellValueDialog(ModalScreen[None]):
             line.append(f"{len(indices)}×".rjust(count_w + 2) + " ")
             line.append(fit(label, value_w), style="bold" if self.column in indices else "")
             line.append("  ")
-            for j, index in enumerate(indices[:MAX_NAMES_PER_VALUE]):
+            named = indices[:MAX_NAMES_PER_VALUE]
+            # the names share what is left of the line, cut so that they stay told apart
+            room = self.DIALOG_WIDTH - 6 - (count_w + 3) - value_w - 2 - (8 if len(indices) > len(named) else 0)
+            each = max(6, (room - 2 * (len(named) - 1)) // len(named) - len(BASE_MARK))
+            names = fit_labels([plain(t) for t in titles], each)
+            for j, index in enumerate(named):
                 if j:
                     line.append(", ", style="dim")
-                line.append((BASE_MARK if index == 0 else "") + plain(titles[index]),
+                line.append((BASE_MARK if index == 0 else "") + names[index],
                             style=self.model_colors[self.table.models[index].id])
             if len(indices) > MAX_NAMES_PER_VALUE:
                 line.append(f" +{len(indices) - MAX_NAMES_PER_VALUE} more", style="dim")

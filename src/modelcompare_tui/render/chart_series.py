@@ -17,10 +17,10 @@ import numpy as np
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
+from ..core.labels import model_labels
 from ..core.model import Model, ScalarSummary, SeriesData
 from ..core.scalars import (
     GraphGroup,
-    column_labels,
     config_notes,
     graph_groups,
 )
@@ -207,7 +207,7 @@ def load_scalar_chart(
     entry (the config values that differ)."""
     from ..core.smoothing import x_values
 
-    labels = column_labels(models)
+    labels = model_labels(models)
     lines: list[ChartLine] = []
     legend: list[LegendItem] = []
     total = 0

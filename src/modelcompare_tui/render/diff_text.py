@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len, set_cell_size
 
 from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable, column_titles, model_title
+from ..core.labels import fit_labels
 from ..core.display import display_text
 from .escaping import md_code_span, md_text
 
@@ -230,8 +231,9 @@ def diff_to_text(
 
     titles, field_width, widths = _column_widths(table, rows, width)
     shown = len(widths)
+    fitted = fit_labels(titles[:shown], widths)  # cut together: what tells the models apart stays
     header = fit("", field_width) + "".join(
-        _SEPARATOR + "  " + fit(titles[k], widths[k]) for k in range(shown)  # over the values
+        _SEPARATOR + "  " + fit(fitted[k], widths[k]) for k in range(shown)  # over the values
     )
     out.append("")
     out.append(header.rstrip())

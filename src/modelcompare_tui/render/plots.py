@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core.cells import shorten
+from ..core.labels import fit_labels
 from ..core.colors import ModelColors, hex_to_rgb
 from ..core.display import display_text
 from ..core.model import Model
@@ -92,6 +92,13 @@ def _bar_cells(fraction: float, width: int) -> str:
     return "█" * full + (_EIGHTHS[part] if part else "")
 
 
+def _fitted(labels: dict[Any, str], width: int) -> dict[Any, str]:
+    """Labels (models' names: each distinct one once) cut together to `width` cells."""
+    distinct = list(dict.fromkeys(labels.values()))
+    cut = dict(zip(distinct, fit_labels(distinct, width)))
+    return {key: cut[label] for key, label in labels.items()}
+
+
 class BarClusters:
     """Horizontal clustered bars: a cluster per name, a bar per model, each
     value written after its bar. Bars of a cluster share a scale from 0 to
@@ -117,6 +124,7 @@ class BarClusters:
         bar_labels = {id(b): display_text(b.label) for c in self.clusters for b in c.bars}
         name_w = min(max(8, width // 4), max(len(name) for name in names))
         label_w = min(max(12, width // 3), max((len(label) for label in bar_labels.values()), default=0))
+        bar_labels = _fitted(bar_labels, label_w)
         values = {id(b): format_number(b.value, 4, "–") for c in self.clusters for b in c.bars}
         value_w = max((len(v) for v in values.values()), default=1)
         bar_w = max(4, width - name_w - label_w - value_w - 5)
@@ -131,7 +139,7 @@ class BarClusters:
                 line = Text(no_wrap=True, overflow="ellipsis")
                 name = clip_cells(names[ci], name_w) if bi == 0 else ""
                 line.append(name.ljust(name_w) + " ", style="bold" if self.color and bi == 0 else "")
-                line.append(shorten(bar_labels[id(bar)], label_w, middle=True).ljust(label_w) + " ",
+                line.append(bar_labels[id(bar)].ljust(label_w) + " ",
                             style=bar.color if self.color else "")
                 v = bar.value
                 if v is None or not math.isfinite(v) or top == 0:
@@ -170,14 +178,15 @@ class BoxPlot:
         lo, hi = widen_range(lo, hi, 0.5)
         label_w = min(max(12, width // 3), max(len(display_text(label)) for label, _, _ in self.rows))
         plot_w = max(10, width - label_w - 2)
+        fitted = _fitted({i: display_text(label) for i, (label, _, _) in enumerate(self.rows)}, label_w)
 
         def col(v: float) -> int:
             return min(plot_w - 1, max(0, int(round(axis_fraction(v, lo, hi) * (plot_w - 1)))))
 
         out: list[Any] = []
-        for label, color, s in self.rows:
+        for i, (_label, color, s) in enumerate(self.rows):
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(shorten(display_text(label), label_w, middle=True).ljust(label_w) + "  ",
+            line.append(fitted[i].ljust(label_w) + "  ",
                         style=color if self.color else "")
             cells = [" "] * plot_w
             if s is None:

@@ -10,6 +10,7 @@ import io
 from typing import Any
 
 from ..core.display import display_text
+from ..core.labels import fit_labels
 from ..core.model import format_float
 from ..core.scalars import (
     EQUAL_MARK,
@@ -210,8 +211,9 @@ def value_table_to_text(
         if b:
             out.append("")
         head = " " * marker_w + "metric".ljust(metric_w) + " " * _GAP + _clip("variant", variant_w).ljust(variant_w)
+        fitted = fit_labels(labels, model_w)  # cut together: what tells the models apart stays
         for i in block:
-            label = _clip(labels[i], model_w[i])
+            label = fitted[i]
             # the label ends over the values' last digit when it fits there
             digits_end = model_w[i] - (body_w[i] - value_w[i])
             if len(label) <= digits_end:

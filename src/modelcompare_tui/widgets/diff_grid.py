@@ -20,7 +20,6 @@ MIN_FIT_WIDTH; else they keep their natural width up to a cap and scroll.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.segment import Segment
@@ -31,9 +30,9 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.strip import Strip
 
-from ..core.cells import shorten
 from ..core.colors import ModelColors
 from ..core.diff import CellStatus, DiffCell, DiffRow, DiffTable
+from ..core.labels import fit_labels, model_labels
 from ..core.model import Model
 from ..render.diff_text import fit, plain, share_widths, text_width
 from .messages import CellMessage, ControlMessage
@@ -52,15 +51,6 @@ MIN_COLUMN_WIDTH = 10
 MAX_FIELD_WIDTH = 40
 MIN_FIELD_WIDTH = 10
 INDENT = "  "  # field names under their section header
-
-
-def column_titles(models: Sequence[Model]) -> list[str]:
-    """Model names; a name shared by several models gets the short id."""
-    names = [m.name or m.id for m in models]
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return [f"{n} · {m.short_id()}" if counts[n] > 1 else n for n, m in zip(names, models)]
 
 
 def shown_spans(cell: DiffCell) -> list[tuple[int, int]]:
@@ -168,7 +158,7 @@ def prepare_table(table: DiffTable) -> PreparedTable:
         line_digits = [max(d, 1) for d in line_digits]
     return PreparedTable(
         table=table,
-        titles=column_titles(table.models),
+        titles=model_labels(table.models),
         natural=natural,
         line_digits=line_digits,
         field_natural=max(field_natural, len(INDENT) + len("line" if lines else "field")),
@@ -641,14 +631,18 @@ class DiffGrid(CursorTable, can_focus=True):
             label = line if isinstance(line, str) else line.section
         fixed = [Segment(fit(plain(label), layout.field_w), header)]
         segments: list[Segment] = []
+        leads = [("▸" if k == self.cursor_column else " ") + (BASE_MARK if k == 0 else "")
+                 for k in range(len(prepared.models))]
+        # cut together, so that the cut keeps what tells the columns apart
+        names = fit_labels([plain(t) for t in prepared.titles],
+                           [max(1, w - len(lead)) for w, lead in zip(layout.column_w, leads)])
         for k in self.visible_columns(width):
             # a chip in the model's color, as on the compared-models bar; the
             # focused column's (what b [ ] act on) is underlined and pointed at
             model = prepared.models[k]
             color = self.model_colors[model.id]
             focused = k == self.cursor_column
-            lead = ("▸" if focused else " ") + (BASE_MARK if k == 0 else "")
-            name = shorten(plain(prepared.titles[k]), max(1, layout.column_w[k] - len(lead)), middle=True)
+            lead, name = leads[k], names[k]
             segments.append(Segment(" " * GAP, header))
             style = header + Style(bgcolor=color, color=chip_text_color(color), bold=True, underline=focused)
             segments.append(Segment(fit(lead + name, layout.column_w[k]), style))

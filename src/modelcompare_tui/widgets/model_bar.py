@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from rich.cells import cell_len
 from textual.content import Content
 
-from ..core.cells import shorten
+from ..core.labels import fit_labels, model_labels
 from ..core.colors import ModelColors, hex_to_rgb
 from ..core.display import display_text
 from ..core.model import Model
 from ..core.tabs import TAB_TITLES
 from .click_bar import ClickBar, Part
+from .safe_text import shown
 
 MAX_CHIP_NAME = 40
 MIN_CHIP_NAME = 10
@@ -35,19 +36,15 @@ def chip_text_color(background: str) -> str:
     return "#000000" if luminance > 0.179 else "#ffffff"
 
 
-def _short(name: str, limit: int = MAX_CHIP_NAME) -> str:
-    return shorten(name, limit, middle=True)
-
-
 def _part_width(text: Content | str | tuple[str, str]) -> int:
     if isinstance(text, Content):
         return cell_len(text.plain)
     return cell_len(text if isinstance(text, str) else text[0])
 
 
-def _chips_width(names: Sequence[str], limit: int) -> int:
+def _chips_width(names: Sequence[str]) -> int:
     # each chip: a space either side, one space after; the base chip also has "◆ "
-    return sum(min(len(n), limit) + 3 for n in names) + 2
+    return sum(cell_len(n) + 3 for n in names) + 2
 
 
 class TabBar(ClickBar):
@@ -92,9 +89,11 @@ class ModelBar(ClickBar):
     def on_resize(self) -> None:
         self._render_chips()
 
-    def _model_name(self, model_id: str) -> str:
-        model = self._models.get(model_id)
-        return display_text(model.name if model else model_id[:8])
+    def _labels(self) -> list[str]:
+        """The compared models' labels (a model not loaded yet: its id's start)."""
+        known = [self._models[i] for i in self._ids if i in self._models]
+        labels = dict(zip((m.id for m in known), model_labels(known)))
+        return [display_text(labels.get(model_id, model_id[:8])) for model_id in self._ids]
 
     def _render_chips(self) -> None:
         if self._colors is None:
@@ -108,24 +107,29 @@ class ModelBar(ClickBar):
         ]
         tail_width = sum(_part_width(text) for text, _ in tail)
         budget = width - tail_width - 10  # room for "+NN more"
-        names = [self._model_name(model_id) for model_id in self._ids]
+        labels = self._labels()
         # shorten long names before hiding chips: seeing every model beats full names
+        # (cut together, so that the chips keep what tells the models apart)
         limit = MAX_CHIP_NAME
-        while limit > MIN_CHIP_NAME and _chips_width(names, limit) > budget:
+        names = fit_labels(labels, limit)
+        while limit > MIN_CHIP_NAME and _chips_width(names) > budget:
             limit -= 1
+            names = fit_labels(labels, limit)
+        # the full names, one hover away, when a chip is cut
+        self.tooltip = shown("\n".join(labels), multiline=True) if names != labels else None
         parts: list[Part] = []
         used = 0
-        shown = 0
+        chips = 0
         for position, (model_id, name) in enumerate(zip(self._ids, names)):
-            label = f" {'◆ ' if position == 0 else ''}{_short(name, limit)} "
+            label = f" {'◆ ' if position == 0 else ''}{name} "
             if position and used + cell_len(label) + 1 > budget:
                 break
             color = self._colors[model_id]
             parts.append(((label, f"bold {chip_text_color(color)} on {color}"), "screen.models_list"))
             parts.append((" ", None))
             used += cell_len(label) + 1
-            shown += 1
-        hidden = len(self._ids) - shown
+            chips += 1
+        hidden = len(self._ids) - chips
         if hidden:
             parts.append(((f"+{hidden} more", "dim"), "screen.models_list"))
         if self._loading:

@@ -28,6 +28,7 @@ from textual.strip import Strip
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
+from ..core.labels import fit_labels
 from ..core.scalars import (
     EQUAL_MARK,
     MAX_GLYPH,
@@ -273,10 +274,10 @@ class ValueTableView(CursorTable, can_focus=True):
         fixed = Strip([Segment(" " * MARK_WIDTH + fit("metric", layout.metric_w) + " " * GAP
                                + fit("variant", layout.variant_w), header)])
         segments = []
-        for i, label in enumerate(table.labels):
+        # models' names (data), cut together so that the cut keeps what tells them apart
+        labels = fit_labels([display_text(label) for label in table.labels], layout.column_w)
+        for i, text in enumerate(labels):
             w = layout.column_w[i]
-            label = display_text(label)  # a model's name: data
-            text = label if cell_len(label) <= w else fit(label, w)
             # the label ends over the values' last digit when it fits there
             digits_end = w - self._tail_width(i)
             cell = text.rjust(digits_end).ljust(w) if cell_len(text) <= digits_end else text.rjust(w)

@@ -1,0 +1,114 @@
+"""Labels that tell the compared models apart, at any width.
+
+`model_labels` gives each model its full label (its name; the short id when
+another compared model has the same name; the id when it has none).
+`fit_labels` cuts a comparison's labels to the cells a view has for them, so
+that they still differ: the words every label shares at its start and its end
+go behind an ellipsis first (`wav2vec2-base-librispeech-lr3e-5` beside
+`…-lr1e-5` becomes `…lr3e-5` / `…lr1e-5`), then what is still too long is cut
+in the middle, and two labels a cut would make equal keep their ends instead.
+Every header, chip, legend and bar label of the app and of `render` uses these
+two; the full name stays in tooltips, legends with room, JSON and CSV.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+
+from .cells import shorten
+from .model import Model
+
+ELLIPSIS = "…"
+MIN_DROPPED = 4  # cells a shared start or end must have to be dropped behind an ellipsis
+# where a name may be cut between words: after one of these
+_BREAK = re.compile(r"[-_./: ()=,]")
+
+
+def model_labels(models: Sequence[Model]) -> list[str]:
+    """One label per model: its name; a name another compared model also has
+    gets the short id appended ("resnet (1a2b3c4d)"), or the full id when even
+    the short ids collide. A nameless model is labelled by its id."""
+    names = [m.name for m in models]
+    shorts = [m.short_id() for m in models]
+    labels = []
+    for m, name, short in zip(models, names, shorts):
+        if not name:
+            labels.append(m.id)
+        elif names.count(name) > 1:
+            labels.append(f"{name} ({short if shorts.count(short) == 1 else m.id})")
+        else:
+            labels.append(name)
+    return labels
+
+
+def _common_prefix(labels: Sequence[str]) -> int:
+    """Length of the start all labels share, ending after a word break."""
+    first = min(labels, key=len)
+    n = 0
+    while n < len(first) and all(label[n] == first[n] for label in labels):
+        n += 1
+    while n > 0 and not _BREAK.match(first[n - 1]):
+        n -= 1  # back to the end of a word: cut "lr3e-5"/"lr1e-5" before "lr", not after it
+    return n
+
+
+def _common_suffix(labels: Sequence[str], prefix: int) -> int:
+    """Length of the end all labels share (not overlapping `prefix`), starting at a word break."""
+    rest = [label[prefix:] for label in labels]
+    first = min(rest, key=len)
+    n = 0
+    while n < len(first) and all(label[len(label) - 1 - n] == first[len(first) - 1 - n] for label in rest):
+        n += 1
+    while n > 0 and not _BREAK.match(first[len(first) - n]):
+        n -= 1
+    return n
+
+
+def _drop_common(labels: Sequence[str]) -> list[str]:
+    """The labels without the words they all share at the start and the end."""
+    if len(labels) < 2 or len(set(labels)) < len(labels):
+        return list(labels)
+    prefix = _common_prefix(labels)
+    suffix = _common_suffix(labels, prefix)
+    # an ellipsis for a word or more, not for a shared ")" or "-"
+    prefix = prefix if prefix >= MIN_DROPPED else 0
+    suffix = suffix if suffix >= MIN_DROPPED else 0
+    out = []
+    for label in labels:
+        core = label[prefix:len(label) - suffix]
+        if not core:
+            return list(labels)  # one label is the shared part itself: keep them whole
+        out.append((ELLIPSIS if prefix else "") + core + (ELLIPSIS if suffix else ""))
+    return out
+
+
+def _tail(text: str, width: int) -> str:
+    """The end of `text` behind an ellipsis, in `width` cells."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for ch in reversed(text):
+        if cell_len(ch + out) > width - 1:
+            break
+        out = ch + out
+    return ELLIPSIS + out
+
+
+def fit_labels(labels: Sequence[str], widths: int | Sequence[int]) -> list[str]:
+    """`labels` cut to `widths` cells (one width for all, or one each), told apart
+    as long as the room allows. Labels that fit are returned as they are."""
+    room = [widths] * len(labels) if isinstance(widths, int) else list(widths)
+    if all(cell_len(label) <= w for label, w in zip(labels, room)):
+        return list(labels)
+    cores = _drop_common(labels)
+    # a middle cut keeps both ends; in very little room the end, where sweeps differ
+    out = [label if cell_len(label) <= w else shorten(core, w, middle=True) if w >= 8 else _tail(core, w)
+           for label, core, w in zip(labels, cores, room)]
+    # a middle cut can make two different labels equal: keep their ends (where sweeps differ)
+    for i, label in enumerate(out):
+        if any(j != i and other == label and labels[j] != labels[i] for j, other in enumerate(out)):
+            out[i] = _tail(cores[i], room[i])
+    return out
