@@ -9,7 +9,7 @@ brings two dozen editing keys nobody looks for in a help screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.app import App
 from textual.binding import Binding
@@ -105,5 +105,17 @@ def screen_key_sections(app: App, screen: Screen) -> list[KeySection]:
                 )
             )
         if keys:
-            sections.append(KeySection(_title(node), keys))
+            sections.append(KeySection(_title(node), _merged(keys)))
     return sections
+
+
+def _merged(keys: list[KeyAction]) -> list[KeyAction]:
+    """One line per action: a binding of several keys ("down,j") lists them together (`↓ j`)."""
+    out: list[KeyAction] = []
+    for key in keys:
+        same = next((k for k in out if (k.action, k.description) == (key.action, key.description)), None)
+        if same is None:
+            out.append(key)
+        else:
+            out[out.index(same)] = replace(same, key=f"{same.key} {key.key}")
+    return out

@@ -231,8 +231,8 @@ class ChartGrid(VerticalScroll, can_focus=False):
     BINDINGS = [
         Binding("left", "step(-1, 0)", "Chart left", show=False, id="chart_grid.left"),
         Binding("right", "step(1, 0)", "Chart right", show=False, id="chart_grid.right"),
-        Binding("up", "step(0, -1)", "Chart up", show=False, id="chart_grid.up"),
-        Binding("down", "step(0, 1)", "Chart down", show=False, id="chart_grid.down"),
+        Binding("up,k", "step(0, -1)", "Chart up", show=False, id="chart_grid.up"),
+        Binding("down,j", "step(0, 1)", "Chart down", show=False, id="chart_grid.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="chart_grid.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="chart_grid.page_down"),
         Binding("home", "edge(0)", "First chart", show=False, id="chart_grid.first"),

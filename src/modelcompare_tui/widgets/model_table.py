@@ -172,6 +172,9 @@ class ModelTable(ReportWorkerErrors, CursorTable, can_focus=True):
         Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="model_table.extend_up"),
         Binding("i", "toggle_id", "Show/hide id column", show=False, id="model_table.toggle_id"),
         *CURSOR_BINDINGS,
+        # vi's h and l too: no other key of the models table uses them
+        Binding("h", "column(-1)", "Column left", show=False, id="model_table.column_left_vi"),
+        Binding("l", "column(1)", "Column right", show=False, id="model_table.column_right_vi"),
     ]
 
     COMPONENT_CLASSES = {

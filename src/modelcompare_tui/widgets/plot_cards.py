@@ -159,10 +159,10 @@ class PlotList(VerticalScroll, can_focus=False):
     """
 
     BINDINGS = [
-        Binding("up", "step(-1)", "Previous plot", show=False, id="plot_list.previous"),
-        Binding("down", "step(1)", "Next plot", show=False, id="plot_list.next"),
-        Binding("home", "edge(0)", "First plot", show=False, id="plot_list.first"),
-        Binding("end", "edge(-1)", "Last plot", show=False, id="plot_list.last"),
+        Binding("up,k", "step(-1)", "Previous plot", show=False, id="plot_list.previous"),
+        Binding("down,j", "step(1)", "Next plot", show=False, id="plot_list.next"),
+        Binding("home,g", "edge(0)", "First plot", show=False, id="plot_list.first"),
+        Binding("end,G", "edge(-1)", "Last plot", show=False, id="plot_list.last"),
     ]
 
     @property

@@ -12,12 +12,12 @@ from textual.scroll_view import ScrollView
 # each table implements the actions: `move(delta)` rows, `page(direction)`
 # screens, `move_to(row)` (-1: the last row) and `column(delta)`
 CURSOR_BINDINGS = [
-    Binding("up", "move(-1)", "Up", show=False, id="table.up"),
-    Binding("down", "move(1)", "Down", show=False, id="table.down"),
+    Binding("up,k", "move(-1)", "Up", show=False, id="table.up"),
+    Binding("down,j", "move(1)", "Down", show=False, id="table.down"),
     Binding("pageup", "page(-1)", "Page up", show=False, id="table.page_up"),
     Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
-    Binding("home", "move_to(0)", "First row", show=False, id="table.first_row"),
-    Binding("end", "move_to(-1)", "Last row", show=False, id="table.last_row"),
+    Binding("home,g", "move_to(0)", "First row", show=False, id="table.first_row"),
+    Binding("end,G", "move_to(-1)", "Last row", show=False, id="table.last_row"),
     Binding("left", "column(-1)", "Column left", show=False, id="table.column_left"),
     Binding("right", "column(1)", "Column right", show=False, id="table.column_right"),
 ]

@@ -1,0 +1,113 @@
+"""j/k, g/G (and h/l in the models table) move as ↓/↑, Home/End (←/→) do, in
+every table and list; the keys that already meant something keep their meaning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from diff_fixtures import DiffApp, build_diff_store, diff_state
+from modelcompare_tui.screens.details import DetailsBody
+from modelcompare_tui.screens.plots import PlotsBody
+from modelcompare_tui.screens.scalars import ScalarsBody
+from modelcompare_tui.widgets.charts import ChartGrid
+from modelcompare_tui.widgets.diff_grid import DiffGrid
+from modelcompare_tui.widgets.model_table import ModelTable
+from modelcompare_tui.widgets.plot_cards import PlotCard
+from modelcompare_tui.widgets.value_table import ValueTableView
+from scalars_fixtures import BodyApp, build_scalars_store, default_state
+from snapshot_apps.apps import make_app, settle
+
+SIZE = (120, 40)
+
+
+async def _press(pilot: Pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def test_models_table(tmp_path: Path) -> None:
+    app = make_app(tmp_path, 30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ModelTable)
+        await _press(pilot, "j", "j")
+        assert table.cursor_row == 2
+        await _press(pilot, "k")
+        assert table.cursor_row == 1
+        await _press(pilot, "G")
+        assert table.cursor_row == 29
+        await _press(pilot, "g")
+        assert table.cursor_row == 0
+        column = table.cursor_column
+        await _press(pilot, "l")
+        assert table.cursor_column == column + 1
+        await _press(pilot, "h")
+        assert table.cursor_column == column
+
+
+async def test_details_grid_and_h_still_hides(tmp_path: Path) -> None:
+    store = build_diff_store(tmp_path / "store.db")
+    app = DiffApp(store, diff_state(), DetailsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.query_one(DiffGrid)
+        await _press(pilot, "j", "j")
+        assert grid.cursor_row_index == 2
+        await _press(pilot, "G")
+        last = grid.cursor_row_index
+        assert last == len(grid.rows) - 1 > 2
+        await _press(pilot, "g", "k")
+        assert grid.cursor_row_index == 0
+        await _press(pilot, "h")
+        assert app.states[-1].details.hide_identical is True
+
+
+async def test_values_table(tmp_path: Path) -> None:
+    store = build_scalars_store(tmp_path / "store.db")
+    app = BodyApp(store, default_state(), ScalarsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.query_one(ValueTableView)
+        await _press(pilot, "j")
+        assert table.cursor_row == 1
+        await _press(pilot, "G")
+        assert table.table is not None
+        assert table.cursor_row == len(table.table.rows) - 1 > 1
+        await _press(pilot, "g")
+        assert table.cursor_row == 0
+
+
+async def test_chart_grid_and_g_still_groups(tmp_path: Path) -> None:
+    store = build_scalars_store(tmp_path / "store.db")
+    app = BodyApp(store, default_state(view="graph"), ScalarsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        first = app.focused
+        await _press(pilot, "j")
+        below = app.focused
+        assert below is not first and below in grid.children
+        await _press(pilot, "k")
+        assert app.focused is first
+        await _press(pilot, "g")
+        assert app.states[-1].scalars.group_by == "metric"
+
+
+async def test_plot_list(tmp_path: Path) -> None:
+    store = build_scalars_store(tmp_path / "store.db")
+    app = BodyApp(store, default_state(tab="plots"), PlotsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        cards = list(app.query(PlotCard))
+        assert len(cards) > 2
+        start = cards.index(app.focused)
+        await _press(pilot, "j")
+        assert cards.index(app.focused) == start + 1
+        await _press(pilot, "G")
+        assert app.focused is cards[-1]
+        await _press(pilot, "k")
+        assert app.focused is cards[-2]
+        await _press(pilot, "g")
+        assert app.focused is cards[0]
