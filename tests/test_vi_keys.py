@@ -111,3 +111,46 @@ async def test_plot_list(tmp_path: Path) -> None:
         assert app.focused is cards[-2]
         await _press(pilot, "g")
         assert app.focused is cards[0]
+
+
+# -- a burst of keys (a paste, a fast typist over SSH) acts as the same keys typed one by one
+
+
+def _burst(app, text: str) -> None:  # noqa: ANN001
+    """Queue every key before the app handles the first, as a terminal delivers a burst."""
+    from textual import events
+
+    for ch in text:
+        key = {"/": "slash", " ": "space"}.get(ch, ch)
+        event = events.Key(key, ch)
+        event.set_sender(app)
+        app._driver.send_message(event)  # noqa: SLF001
+
+
+async def test_a_burst_after_slash_goes_into_the_models_search(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = make_app(tmp_path, 30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ModelTable)
+        sort_before = table.query_state.sort if hasattr(table, "query_state") else None
+        _burst(app, "/sweep")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "sweep"
+        if sort_before is not None:
+            assert table.query_state.sort == sort_before
+
+
+async def test_a_burst_after_slash_goes_into_the_details_search(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    store = build_diff_store(tmp_path / "store.db")
+    app = DiffApp(store, diff_state(), DetailsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _burst(app, "/lr")
+        await settle(pilot)
+        assert app.query_one("#diff-search", Input).value == "lr"
+        await _press(pilot, "enter")  # keeps the search: the state has it
+        assert app.states[-1].details.search == "lr"

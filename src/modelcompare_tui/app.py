@@ -49,6 +49,7 @@ from .live import LivePoller, LiveStatus, SourceChange, poll_interval
 from .sources.base import Source, SourceError
 from .session import Session
 from .sources.uri import absent_local_store, same_source
+from .widgets.key_burst import KeysFollowFocus
 from .widgets.tab_body import EmbedTarget, TabBody
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -108,7 +109,7 @@ def _compare_screen(tab: str) -> Screen[None]:
     return screen_class(tab)()
 
 
-class ModelCompareApp(App[None]):
+class ModelCompareApp(KeysFollowFocus, App[None]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses elsewhere find it too
     TITLE = "modelcompare"
     MODES = {"models": _models_screen, **{tab: partial(_compare_screen, tab) for tab in TABS}}

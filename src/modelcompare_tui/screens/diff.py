@@ -417,7 +417,9 @@ class DiffBody(TabBody):
             self._search_before = state_view(self.wanted, self.TAB).search
         box.disabled = False
         box.add_class("-shown")
-        box.focus()
+        # at once, not after a refresh (Widget.focus): the keys of a burst (a paste, a fast
+        # typist over SSH) already queued behind this one must land in the box
+        self.screen.set_focus(box)
 
     @on(Input.Changed, "#diff-search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -330,6 +330,9 @@ class PlotsBody(MetricFilterBody):
 
     def _send_focus(self, key: str) -> None:
         self._focus_timer = None
+        # what is on screen when the timer fires: the focus may have moved on since it was
+        # set, and the Focused message that would have cancelled it may still be queued
+        key = self._key_on_screen() or key
         if key != self.wanted.plots.focused and not self.wanted.plots.maximized:
             self.request_view(focused=key)
 

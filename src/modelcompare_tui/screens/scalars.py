@@ -783,6 +783,9 @@ class ScalarsBody(MetricFilterBody):
 
     def _send_focus(self, key: str) -> None:
         self._focus_timer = None
+        # what is on screen when the timer fires: the focus may have moved on since it was
+        # set, and the Focused message that would have cancelled it may still be queued
+        key = self._key_on_screen() or key
         view = self.wanted.scalars
         if key != view.focused and not (view.view == "graph" and view.maximized):
             self.request_view(focused=key)

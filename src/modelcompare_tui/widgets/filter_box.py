@@ -79,7 +79,9 @@ class MetricFilterBody(TabBody):
         self._sync_filter_box(self._filter_before)  # a state opened with a filter: the box holds it too
         box.disabled = False
         box.add_class("-shown")
-        box.focus()
+        # at once, not after a refresh (Widget.focus): the keys of a burst (a paste, a fast
+        # typist over SSH) already queued behind this one must land in the box
+        self.screen.set_focus(box)
 
     @on(Input.Changed, f".{FILTER_BOX_CLASS}")
     def _filter_changed(self, event: Input.Changed) -> None:

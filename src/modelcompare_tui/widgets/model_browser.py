@@ -151,7 +151,9 @@ class ModelBrowser(Vertical):
         return self.query_one(ModelTable)
 
     def focus_search(self) -> None:
-        self.query_one(SearchBar).focus()
+        # at once, not after a refresh (Widget.focus): the keys of a burst (a paste, a fast
+        # typist over SSH) already queued behind this one must land in the box
+        self.screen.set_focus(self.query_one(SearchBar))
 
     def focus_table(self) -> None:
         self.table.focus()
