@@ -16,11 +16,18 @@ DOWNLOAD_DIR_ENV = "MODELCOMPARE_DOWNLOAD_DIR"
 
 
 def download_dir() -> Path:
-    """Where CSV downloads go: $MODELCOMPARE_DOWNLOAD_DIR, else the working
-    directory (on a remote box, where the user looks first), else the temp dir."""
+    """Where CSV downloads go: $MODELCOMPARE_DOWNLOAD_DIR, else the platform's
+    downloads folder (platformdirs' user_downloads_dir: XDG_DOWNLOAD_DIR or
+    ~/Downloads) when it exists and is writable, else the working directory,
+    else the temp dir."""
     env = os.environ.get(DOWNLOAD_DIR_ENV)
     if env:
         return Path(env).expanduser()
+    import platformdirs
+
+    downloads = Path(platformdirs.user_downloads_dir())
+    if downloads.is_dir() and os.access(downloads, os.W_OK):
+        return downloads
     cwd = Path.cwd()
     return cwd if os.access(cwd, os.W_OK) else Path(tempfile.gettempdir())
 
