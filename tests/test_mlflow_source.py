@@ -375,6 +375,12 @@ def test_cli_list_share_render_on_an_mlruns_folder(
     assert "clf v1" in capsys.readouterr().out
     assert cli.main(["share", "clf/1", "clf/2", "--tab", "scalars", "--source", uri]) == 0
     state = capsys.readouterr().out.strip()
+    # the ids `list` prints, and exact names, name the same models
+    assert cli.main(["list", "--source", uri]) == 0
+    printed = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:-1]]
+    assert {"clf/1", "clf/2"} <= set(printed)
+    assert cli.main(["share", "clf v1", "clf/2", "--tab", "scalars", "--source", uri]) == 0
+    assert capsys.readouterr().out.strip() == state
     assert cli.main(["render", state, "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "metric,variant,clf v1,clf v2"

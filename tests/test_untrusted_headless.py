@@ -37,7 +37,7 @@ from modelcompare_tui.core.model import (
     Plot,
     ScalarSeries,
 )
-from modelcompare_tui.core.state import ComparisonState, encode_state
+from modelcompare_tui.core.state import ComparisonState, decode_state, encode_state
 from modelcompare_tui.render.escaping import csv_text, json_dumps, md_code_block, md_text, redact_secrets
 from modelcompare_tui.sources.store import SQLiteStore
 
@@ -259,7 +259,10 @@ def test_share_prints_a_state_and_refuses_hostile_ids_safely(hostile_store: Path
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "share", "--store", str(hostile_store), *IDS[:2], "--tab", "plots")
     assert code == 0 and out.startswith("mc") and not unsafe_chars(out)
-    code, out, err = run(capsys, "share", "--store", str(hostile_store), IDS[0], H["osc52_clipboard"])
+    # a model is also named by its exact name (IDS[0]'s is this one): printed as data, never obeyed
+    code, out, _ = run(capsys, "share", "--store", str(hostile_store), H["osc52_clipboard"], IDS[1])
+    assert code == 0 and decode_state(out.strip()).models == tuple(IDS[:2])
+    code, out, err = run(capsys, "share", "--store", str(hostile_store), IDS[0], H["osc52_clipboard"] + "-gone")
     assert code == 2 and "unknown model" in err
     assert_safe(err)
     assert "SElKQUNL" in err
@@ -274,7 +277,7 @@ def test_error_messages_carrying_data_are_safe(hostile_store: Path, capsys: pyte
     code, _, err = run(capsys, "render", state_of(hostile_store, "scalars", view="graph"), "--plot", "nope/x")
     assert code == 2 and "no chart" in err and "moved" in err  # candidates are listed, shown
     assert_safe(err)
-    missing = encode_state(ComparisonState(source=str(hostile_store), models=(IDS[0], H["zero_width"])))
+    missing = encode_state(ComparisonState(source=str(hostile_store), models=(IDS[0], IDS[1], H["zero_width"])))
     code, _, err = run(capsys, "render", missing, "--format", "text")
     assert code == 0 and "missing" in err and "zero" in err
     assert_safe(err)

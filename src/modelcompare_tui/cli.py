@@ -14,9 +14,22 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .core.plural import counted
+from .core.state import MAX_MODELS
 from .core.tabs import TABS
 
-COMMANDS = ("demo", "import", "export", "list", "share", "render", "report")
+COMMAND_HELP = {
+    "demo": "fill the current store with realistic demo models",
+    "import": "import model files into the store (all or nothing per file)",
+    "export": "write models to a model file (import gives them back equal)",
+    "list": "the models table, headless",
+    "share": "print the state string of a comparison",
+    "render": "print a comparison view headlessly (the embed target)",
+    "report": "write every tab of a comparison into one document",
+}
+COMMANDS = tuple(COMMAND_HELP)
+MIN_MODELS = 2  # a comparison holds MIN_MODELS to MAX_MODELS models (PRODUCT §4)
+MODEL_HELP = "a model: its id, a unique prefix of it (as list prints), or its exact name when unique"
 RENDER_FORMATS = ("text", "ansi", "json", "csv", "md", "svg", "html")
 
 
@@ -52,8 +65,10 @@ def _shown(text: object) -> str:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # one line, exit 2, like every other bad input
-        raise UsageError(f"{self.prog}: {message}")
+        # one line, exit 2, like every other bad input; main() adds the
+        # "modelcompare:" prefix, so only the command is named here
+        command = self.prog.removeprefix("modelcompare").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _add_source_options(p: argparse.ArgumentParser, *, top_level: bool = False) -> None:
@@ -108,59 +123,68 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    p = sub.add_parser("demo", help="fill the current store with realistic demo models")
-    _add_global_options(p)
-    p.add_argument("--models", type=int, default=40, metavar="N")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    def command(name: str) -> argparse.ArgumentParser:
+        line = COMMAND_HELP[name]
+        p = sub.add_parser(name, help=line, description=line[0].upper() + line[1:] + ".")
+        _add_global_options(p)
+        return p
 
-    p = sub.add_parser("import", help="import model files into the store (all or nothing per file)")
-    _add_global_options(p)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = command("demo")
+    p.add_argument("--models", type=int, default=40, metavar="N", help="how many models to add, 1–1000 (default 40)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="the random seed (default 0; the same seed gives the same models)")
 
-    p = sub.add_parser("export", help="export models to a model file")
-    _add_global_options(p)
-    p.add_argument("ids", nargs="+", metavar="ID")
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p = command("import")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a model file (modelcompare/v1 JSON); several may be given")
 
-    p = sub.add_parser("list", help="the models table, headless")
-    _add_global_options(p)
-    p.add_argument("--search", default="", metavar="TEXT")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p = command("export")
+    p.add_argument("ids", nargs="+", metavar="MODEL", help=MODEL_HELP)
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the model file to write")
+
+    p = command("list")
+    p.add_argument("--search", default="", metavar="TEXT",
+                   help="keep models whose name, project or a tag holds TEXT (any case)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="table (default; short ids), json or csv (full ids)")
     p.add_argument("--sort", metavar="COLUMN[:desc]", help="sort by a column, e.g. name or updated:desc")
     p.add_argument("--filter", action="append", default=[], metavar="COLUMN=VALUE",
                    help="keep models whose COLUMN is VALUE (repeatable; OR within a column)")
     p.add_argument("--limit", type=int, default=0, metavar="N", help="at most N rows (0: all)")
 
-    p = sub.add_parser("share", help="print the state string of a comparison")
-    _add_global_options(p)
-    p.add_argument("ids", nargs="+", metavar="ID")
-    p.add_argument("--tab", choices=TABS, default="details")
-    p.add_argument("--base", metavar="ID")
+    p = command("share")
+    p.add_argument("ids", nargs="+", metavar="MODEL", help=MODEL_HELP + f" (2 to {MAX_MODELS} models)")
+    p.add_argument("--tab", choices=TABS, default="details", help="the tab it opens on (default details)")
+    p.add_argument("--base", metavar="MODEL", help="the model the others are compared to (default the first)")
     _add_view_options(p)
 
-    p = sub.add_parser("render", help="print a comparison view headlessly (the embed target)")
-    _add_global_options(p)
-    p.add_argument("state", metavar="STATE")
-    p.add_argument("--tab", choices=TABS)
-    p.add_argument("--format", choices=RENDER_FORMATS, default="text")
-    p.add_argument("--plot", metavar="METRIC/VARIANT")
-    p.add_argument("--width", type=int, default=0, metavar="W")
+    p = command("render")
+    p.add_argument("state", metavar="STATE", help="a state string (modelcompare share, or y in the app)")
+    p.add_argument("--tab", choices=TABS, help="this tab instead of the state's")
+    p.add_argument("--format", choices=RENDER_FORMATS, default="text",
+                   help="text (default), ansi, json, csv (the scalar table), md, svg or html")
+    p.add_argument("--plot", metavar="METRIC/VARIANT",
+                   help="scalars/plots: only this chart (the scalars tab shows its Graph view)")
+    p.add_argument("--width", type=int, default=0, metavar="W", help="width in columns (default 100)")
     p.add_argument("--watch", action="store_true", help="re-render whenever the models change")
     _add_view_options(p)
 
-    p = sub.add_parser("report", help="write every tab of a comparison into one document")
-    _add_global_options(p)
-    p.add_argument("state", metavar="STATE")
-    p.add_argument("-o", "--output", required=True, metavar="FILE.md|FILE.html")
-    p.add_argument("--width", type=int, default=100, metavar="W")
+    p = command("report")
+    p.add_argument("state", metavar="STATE", help="a state string (modelcompare share, or y in the app)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.md|FILE.html",
+                   help="the document to write: Markdown (.md) or HTML (.html), chosen by the suffix")
+    p.add_argument("--width", type=int, default=100, metavar="W", help="width of the text views (default 100)")
     return parser
 
 
 def build_app_parser() -> argparse.ArgumentParser:
+    width = max(len(c) for c in COMMANDS)
     parser = _Parser(
         prog="modelcompare",
-        description="Compare machine-learning models side by side in the terminal. "
-        f"Commands: {', '.join(COMMANDS)} (modelcompare COMMAND --help).",
+        description="Compare machine-learning models side by side in the terminal.",
+        epilog="commands (modelcompare COMMAND --help for each one's options):\n"
+        + "\n".join(f"  {c.ljust(width)}  {h}" for c, h in COMMAND_HELP.items())
+        + "\n\nThe global options --store, --source, --demo and --theme also work after a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"modelcompare {__version__}")
     _add_source_options(parser, top_level=True)
@@ -308,7 +332,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = _writable(_open(args, create=True))
     ids = store.import_records(generate_demo(args.models, args.seed))
-    print(f"added {len(ids)} demo models to {_shown(store.uri)}")
+    print(f"added {counted(len(ids), 'demo model')} to {_shown(store.uri)}")
     return 0
 
 
@@ -328,17 +352,130 @@ def cmd_import(args: argparse.Namespace) -> int:
             continue
         ids = store.import_records(records)
         points = sum(len(s) for r in records for s in r.scalars)
-        print(f"{_shown(filename)}: imported {len(ids)} models ({points} points)")
+        print(f"{_shown(filename)}: imported {counted(len(ids), 'model')} ({counted(points, 'point')})")
     return 2 if failed else 0
+
+
+# ----------------------------------------------------------------------------
+# naming models: an id, a unique prefix of it, or an exact name when unique
+# ----------------------------------------------------------------------------
+
+SHORT_ID = 8  # the fewest characters of an id `list` prints
+_CANDIDATES_SHOWN = 6
+
+
+def _id_query(**fields: Any):
+    from .core.model import ModelQuery
+
+    return ModelQuery(**fields)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _unique_prefix(model_id: str, others: Sequence[str]) -> str:
+    """The shortest prefix of `model_id`, at least SHORT_ID characters, that no
+    other id begins with (the whole id when another id begins with all of it)."""
+    need = max([SHORT_ID, *(_common_prefix(model_id, o) + 1 for o in others if o != model_id)])
+    return model_id[:need]
+
+
+def short_ids(source: Any, ids: Sequence[str]) -> dict[str, str]:
+    """id -> the shortest prefix (≥ 8 characters) that names it alone in the
+    source: what `list` prints, and what the commands that take models accept."""
+    ids = list(dict.fromkeys(ids))
+    if len(ids) > 50:
+        # one pass over every id beats a query per row
+        every = sorted(r.id for r in source.list_models(_id_query(limit=1_000_000_000)).rows)
+        out: dict[str, str] = {}
+        import bisect
+
+        for model_id in ids:
+            i = bisect.bisect_left(every, model_id)
+            neighbours = every[max(0, i - 1): i + 2]
+            out[model_id] = _unique_prefix(model_id, neighbours)
+        return out
+    out = {}
+    for model_id in ids:
+        head = model_id[:SHORT_ID]
+        page = source.list_models(_id_query(ranges=(("id", head, head),), limit=200))
+        if page.total > len(page.rows):
+            out[model_id] = model_id
+        else:
+            out[model_id] = _unique_prefix(model_id, [r.id for r in page.rows])
+    return out
+
+
+def resolve_model(source: Any, name: str, where: str) -> str:
+    """The id of the one model `name` names in `source`: its id, a unique
+    prefix of its id, or its exact name when no other model has it. Unknown or
+    ambiguous: UsageError (one line; an ambiguous name lists the candidates)."""
+    if not name:
+        raise UsageError(f"{where}: an empty model name")
+    # get_models, not the table: a source may hold models it does not list (MLflow: a
+    # registered logged model is listed as its version, yet found by its own id)
+    if any(m.id == name for m in source.get_models([name])):
+        return name
+    by_prefix = source.list_models(_id_query(ranges=(("id", name, name),), limit=_CANDIDATES_SHOWN + 1))
+    by_name = source.list_models(_id_query(filters=(("name", (name,)),), limit=_CANDIDATES_SHOWN + 1))
+    candidates = list({r.id: r for r in [*by_prefix.rows, *by_name.rows]}.values())
+    if len(candidates) == 1:
+        return str(candidates[0].id)
+    if not candidates:
+        raise UsageError(f"{where}: unknown model {_shown(name)!r} in {_shown(source.uri)} "
+                         "(give an id, a unique id prefix or an exact name: modelcompare list shows them)")
+    # the models past the pages' limits are counted, not seen (a model both found by
+    # prefix and by name among them would count twice: an id that begins with its own name)
+    count = len(candidates) + (by_prefix.total - len(by_prefix.rows)) + (by_name.total - len(by_name.rows))
+    first = candidates[:_CANDIDATES_SHOWN]
+    shown = short_ids(source, [r.id for r in first])
+    listed = ", ".join(f"{shown[r.id]} ({_shown(r.name)})" for r in first)
+    if count > len(first):
+        listed += f", and {count - len(first)} more"
+    raise UsageError(f"{where}: {_shown(name)!r} is ambiguous: {count} models match: {listed}")
+
+
+def resolve_models(source: Any, names: Sequence[str], where: str) -> list[str]:
+    """The ids of `names` (resolve_model each), in order, each once."""
+    return list(dict.fromkeys(resolve_model(source, n, where) for n in names))
+
+
+def _check_count(n: int, where: str, what: str) -> None:
+    """`what`: how the n models came, e.g. "given" ("1 model given")."""
+    if not MIN_MODELS <= n <= MAX_MODELS:
+        raise UsageError(f"{where}: a comparison holds {MIN_MODELS} to {MAX_MODELS} models, "
+                         f"not {counted(n, 'model')} {what}")
+
+
+def _write_error(exc: OSError, where: str, output: str) -> UsageError:
+    """An output that cannot be written is bad input (exit 2, one line), not a bug."""
+    from .core.safe_files import SafeWriteError
+
+    if isinstance(exc, SafeWriteError):  # its message names the path already
+        return UsageError(f"{where}: {exc}")
+    return UsageError(f"{where}: {_shown(output)}: cannot write ({exc.strerror or exc})")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .core.modelfile import write_model_file
 
+    output = Path(args.output)
+    if output.is_dir():
+        raise UsageError(f"export: {_shown(args.output)}: is a directory (give a file name)")
     source = _open(args, create=False)
-    records = source.export_records(args.ids)
-    write_model_file(records, args.output)
-    print(f"exported {len(records)} models to {_shown(args.output)}")
+    ids = resolve_models(source, args.ids, "export")
+    records = source.export_records(ids)
+    try:
+        write_model_file(records, output)
+    except OSError as exc:
+        raise _write_error(exc, "export", args.output) from None
+    print(f"exported {counted(len(records), 'model')} to {_shown(args.output)}")
     return 0
 
 
@@ -347,6 +484,8 @@ def _list_query(args: argparse.Namespace):
     a bad option is named whatever the store)."""
     from .core.model import MODEL_COLUMNS, ModelQuery
 
+    if args.limit < 0:
+        raise UsageError(f"list: --limit must be 0 (all) or more, not {args.limit}")
     sort = None
     if args.sort:
         column, _, direction = args.sort.partition(":")
@@ -391,13 +530,16 @@ def cmd_list(args: argparse.Namespace) -> int:
         for r in page.rows:
             writer.writerow([csv_text(r.cell(c)) for c in columns])
     else:
-        _print_table(page.rows, columns)
-        print(f"{page.total} models" + (f" matching {args.search!r}" if args.search else ""))
+        _print_table(page.rows, columns, short_ids(source, [r.id for r in page.rows]))
+        shown = len(page.rows)
+        count = counted(page.total, "model") if shown >= page.total else f"{shown} of {counted(page.total, 'model')}"
+        print(count + (f" matching {_shown(args.search)!r}" if args.search else ""))
     return 0
 
 
-def _print_table(rows: Sequence[Any], columns: Sequence[str]) -> None:
-    """Aligned columns in terminal cells; every value display text, cut with "…"."""
+def _print_table(rows: Sequence[Any], columns: Sequence[str], ids: dict[str, str]) -> None:
+    """Aligned columns in terminal cells; every value display text, cut with "…"
+    (but an id: `ids` gives the prefix to print, never cut, since it is typed back)."""
     from rich.cells import cell_len, set_cell_size
 
     from .core.cells import shorten
@@ -405,10 +547,10 @@ def _print_table(rows: Sequence[Any], columns: Sequence[str]) -> None:
 
     if not rows:
         return
-    shown = [c if c != "id" else "id" for c in columns]
-    cells = [[display_text(r.cell(c)[:8] if c == "id" else r.cell(c)) for c in shown] for r in rows]
-    widths = [min(40, max(len(c), *(cell_len(row[i]) for row in cells))) for i, c in enumerate(shown)]
-    print("  ".join(c.upper().ljust(w) for c, w in zip(shown, widths)).rstrip())
+    cells = [[display_text(ids.get(r.id, r.id) if c == "id" else r.cell(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(cell_len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    widths = [w if c == "id" else min(40, w) for c, w in zip(columns, widths)]
+    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip())
     for row in cells:
         print("  ".join(set_cell_size(shorten(v, w), w) for v, w in zip(row, widths)).rstrip())
 
@@ -416,18 +558,13 @@ def _print_table(rows: Sequence[Any], columns: Sequence[str]) -> None:
 def cmd_share(args: argparse.Namespace) -> int:
     from .core.state import ComparisonState, encode_state
 
+    _view_overrides(args)  # bad view options are named before any source is opened
     source = _open(args, create=False)
-    ids = list(dict.fromkeys(args.ids))
+    ids = resolve_models(source, args.ids, "share")
     if args.base:
-        if args.base not in ids:
-            ids.insert(0, args.base)
-        else:
-            ids.remove(args.base)
-            ids.insert(0, args.base)
-    found = {m.id for m in source.get_models(ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise UsageError(f"share: unknown model {_shown(missing[0])!r} in {_shown(source.uri)}")
+        base = resolve_model(source, args.base, "share: --base")
+        ids = [base, *(i for i in ids if i != base)]
+    _check_count(len(ids), "share", "given" if len(ids) == len(args.ids) else "once duplicates are dropped")
     state = ComparisonState(source=source.uri, models=tuple(ids), tab=args.tab)
     state = apply_view_overrides(state, args)
     print(encode_state(state))
@@ -445,12 +582,37 @@ def _state_source(args: argparse.Namespace, state: Any):
     return _open(args, create=False)
 
 
+def _check_present(source: Any, state: Any, where: str) -> None:
+    """render/report: the state's models, at least MIN_MODELS of them in the
+    source (the missing ones are named on stderr by the renderer)."""
+    from .render.views import load_models
+
+    _check_count(len(state.models), where, "in the state")
+    found, missing = load_models(source, state)
+    if len(found) < MIN_MODELS:
+        raise UsageError(f"{where}: {len(missing)} of the state's {counted(len(state.models), 'model')} "
+                         f"{'is' if len(missing) == 1 else 'are'} missing from {_shown(source.uri)} "
+                         f"({_shown(', '.join(missing))}): a comparison needs at least {MIN_MODELS}")
+
+
+def _plot_view(state: Any, args: argparse.Namespace) -> Any:
+    """render --plot on the scalars tab: its chart, so the Graph view."""
+    if not args.plot or state.tab != "scalars" or state.scalars.view == "graph":
+        return state
+    if args.view == "values":
+        raise UsageError("render: --plot draws one chart of the Graph view: drop --view values")
+    from dataclasses import replace
+
+    return replace(state, scalars=replace(state.scalars, view="graph"))
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from .core.state import decode_state
     from .render.views import render_view, watch_render
 
-    state = apply_view_overrides(decode_state(args.state), args, args.tab)
+    state = _plot_view(apply_view_overrides(decode_state(args.state), args, args.tab), args)
     source = _state_source(args, state)
+    _check_present(source, state, "render")
     if args.watch:
         return watch_render(source, state, fmt=args.format, width=args.width, plot=args.plot)
     sys.stdout.write(render_view(source, state, fmt=args.format, width=args.width, plot=args.plot))
@@ -459,11 +621,18 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .core.state import decode_state
-    from .render.views import write_report
+    from .render.views import report_format, write_report
 
+    report_format(args.output)  # a bad suffix is refused before any source is opened
+    if Path(args.output).is_dir():
+        raise UsageError(f"report: {_shown(args.output)}: is a directory (give a file name)")
     state = decode_state(args.state)
     source = _state_source(args, state)
-    path = write_report(source, state, args.output, width=args.width)
+    _check_present(source, state, "report")
+    try:
+        path = write_report(source, state, args.output, width=args.width)
+    except OSError as exc:
+        raise _write_error(exc, "report", args.output) from None
     print(f"wrote {_shown(path)}")
     return 0
 
@@ -484,17 +653,26 @@ def run_app(argv: Sequence[str]) -> int:
     return int(app.return_code or 0)
 
 
+_TOP_OPTIONS = ("--help", "--version", "--store", "--source", "--demo", "--theme")
+_TAKES_VALUE = frozenset({"--store", "--source", "--theme"})
+
+
 def _first_positional(argv: Sequence[str]) -> str | None:
-    takes_value = {"--store", "--source", "--theme"}
+    """The first argument that is no option nor an option's value: a command
+    or a state string. Global options may come first, abbreviated as argparse
+    allows (`--sto PATH`), and with their value attached (`--store=PATH`)."""
     skip = False
-    for arg in argv:
+    for k, arg in enumerate(argv):
         if skip:
             skip = False
             continue
-        if arg in takes_value:
-            skip = True
+        if arg == "--":
+            return argv[k + 1] if k + 1 < len(argv) else None
+        if arg.startswith("--") and "=" not in arg:
+            matches = [o for o in _TOP_OPTIONS if o == arg] or [o for o in _TOP_OPTIONS if o.startswith(arg)]
+            skip = len(matches) == 1 and matches[0] in _TAKES_VALUE
             continue
-        if not arg.startswith("-"):
+        if not arg.startswith("-") or arg == "-":
             return arg
     return None
 

@@ -26,6 +26,7 @@ from ..core.plotmerge import (
     PlotPanel,
     SummaryChart,
 )
+from ..core.plural import counted
 from ..core.scalars import format_number
 from .value_text import value_table_to_rich
 
@@ -326,7 +327,7 @@ def merged_table_renderable(table: MergedTable, models: Sequence[Model], colors:
         style = colors[models[model_index].id] if color else ""
         grid.add_row(Text(display_text(row[0]), style=style), *(Text(display_text(readable_cell(c))) for c in row[1:]))
     if len(table.rows) > max_rows:
-        return Group(grid, Text(f"… {len(table.rows) - max_rows} more rows", style=MISSING_STYLE))
+        return Group(grid, Text(f"… {counted(len(table.rows) - max_rows, 'more row')}", style=MISSING_STYLE))
     return grid
 
 
@@ -384,7 +385,7 @@ def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = Tru
     body = Text("\n".join(lines[:MAX_TEXT_LINES]), overflow="fold")
     parts = [title, body]
     if len(lines) > MAX_TEXT_LINES:
-        parts.append(Text(f"… {len(lines) - MAX_TEXT_LINES} more lines", style=MISSING_STYLE))
+        parts.append(Text(f"… {counted(len(lines) - MAX_TEXT_LINES, 'more line')}", style=MISSING_STYLE))
     return Group(*parts)
 
 

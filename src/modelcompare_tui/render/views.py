@@ -16,6 +16,7 @@ from typing import Any
 from ..core.colors import ModelColors
 from ..core.display import display_text
 from ..core.model import Model
+from ..core.plural import counted
 from ..core.state import ComparisonState
 from ..core.tabs import TAB_TITLES, TABS
 from ..sources.base import Source, SourceError
@@ -79,6 +80,8 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
         return render_scalar_charts(source, state, models, width=width, plot=plot, ansi=fmt != "text")
     summaries = source.scalar_summaries([m.id for m in models])
     table = scalars.build_value_table(models, summaries, agg=view.agg, metric_filter=view.metric_filter)
+    if plot:
+        table = _only_row(table, plot)
     if fmt == "csv":
         return value_text.value_table_to_csv(table)
     if fmt == "json":
@@ -89,6 +92,20 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
         return value_text.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
                                            colors=ModelColors(state.models))
     return value_text.value_table_to_text(table, width=width, extremes=view.extremes, deltas=view.delta)
+
+
+def _only_row(table: Any, plot: str) -> Any:
+    """The Values table cut to the one row `plot` names ("metric/variant", or a
+    metric alone: its rows), for the formats that have no chart (csv, json, md)."""
+    from dataclasses import replace
+
+    metric, sep, variant = plot.partition("/")
+    rows = tuple(r for r in table.rows if r.metric == metric and (not sep or r.variant == variant))
+    if not rows:
+        known = [f"{r.metric}/{r.variant}" for r in table.rows]
+        listed = ", ".join(display_text(k) for k in known[:8]) + (", …" if len(known) > 8 else "")
+        raise RenderError(f"render: no chart {display_text(plot)!r} in the scalars (charts: {listed or 'none'})")
+    return replace(table, rows=rows)
 
 
 def _render_plots(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
@@ -116,7 +133,13 @@ def _to_output(result: Any, fmt: str, width: int, title: str) -> str:
     return guard_output(_export(result, fmt, width, title), allow_sgr=fmt == "ansi")
 
 
-def _export(result: Any, fmt: str, width: int, title: str) -> str:
+# one view as an HTML fragment (a report's section); Rich's own template wraps it
+# in a whole document, which a report holding four views cannot repeat
+_HTML_FRAGMENT = ('<pre style="font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">'
+                  '<code style="font-family:inherit">{code}</code></pre>')
+
+
+def _export(result: Any, fmt: str, width: int, title: str, *, fragment: bool = False) -> str:
     if isinstance(result, str):
         if fmt in ("svg", "html"):
             from rich.text import Text
@@ -132,15 +155,21 @@ def _export(result: Any, fmt: str, width: int, title: str) -> str:
     if fmt == "svg":
         return console.export_svg(title=title)
     if fmt == "html":
+        if fragment:
+            return console.export_html(inline_styles=True, code_format=_HTML_FRAGMENT)
         return console.export_html(inline_styles=True)
     return console.export_text(styles=fmt == "ansi")
 
 
-def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
-                plot: str | None = None) -> str:
-    """The state's tab as `fmt` (text, ansi, json, csv, md, svg, html); with
-    `plot` ("metric/variant", Scalars and Plots tabs) only that chart or plot."""
-    width = _width(width)
+def missing_line(source: Source, missing: list[str]) -> str:
+    """The stderr line naming the state's models the source does not hold."""
+    return (f"modelcompare: {counted(len(missing), 'model')} missing from "
+            f"{display_text(redact_secrets(source.uri))}: {display_text(', '.join(missing))}")
+
+
+def _render(source: Source, state: ComparisonState, fmt: str, width: int, plot: str | None,
+            warn_missing: bool) -> Any:
+    """The tab's renderer's result (a string or a Rich renderable)."""
     if not state.models:
         raise RenderError("render: the state holds no models")
     if plot and state.tab not in ("scalars", "plots"):
@@ -148,12 +177,19 @@ def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", wi
     models, missing = load_models(source, state)
     if not models:
         raise RenderError(f"render: none of the state's models exist in {source.uri}")
-    if missing:
-        shown = display_text(", ".join(missing))
-        print(f"modelcompare: {len(missing)} model(s) missing from {display_text(redact_secrets(source.uri))}: "
-              f"{shown}", file=sys.stderr)
-    renderer = RENDERERS[state.tab]
-    result = renderer(source, state, models, fmt, width, plot)
+    if missing and warn_missing:
+        print(missing_line(source, missing), file=sys.stderr)
+    return RENDERERS[state.tab](source, state, models, fmt, width, plot)
+
+
+def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
+                plot: str | None = None, warn_missing: bool = True) -> str:
+    """The state's tab as `fmt` (text, ansi, json, csv, md, svg, html); with
+    `plot` ("metric/variant", Scalars and Plots tabs) only that chart or plot
+    (the Values table's formats, csv/json/md, only that row). `warn_missing`:
+    name the state's models the source lacks on stderr."""
+    width = _width(width)
+    result = _render(source, state, fmt, width, plot, warn_missing)
     return _to_output(result, fmt, width, title=f"modelcompare · {state.tab}")
 
 
@@ -197,26 +233,44 @@ def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", w
     return 0
 
 
+REPORT_FORMATS: dict[str, str] = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def report_format(output: str | Path) -> str:
+    """The report's format from its file name: "md" or "html"; RenderError for any other suffix."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in REPORT_FORMATS:
+        raise RenderError(f"report: -o {display_text(str(output))!r}: the file name must end in "
+                          f"{', '.join(REPORT_FORMATS)} (Markdown or HTML)")
+    return REPORT_FORMATS[suffix]
+
+
 def write_report(source: Source, state: ComparisonState, output: str | Path, *, width: int = 100) -> Path:
-    """Every tab of the comparison in one Markdown or HTML document."""
+    """Every tab of the comparison in one Markdown or HTML document (one
+    section per tab; the format from the file name, see report_format)."""
     from dataclasses import replace
 
     path = Path(output)
-    fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
+    fmt = report_format(path)
+    width = _width(width)
     models, missing = load_models(source, state)
     if not models:
         raise RenderError(f"report: none of the state's models exist in {source.uri}")
+    if missing:
+        print(missing_line(source, missing), file=sys.stderr)
     parts: list[str] = []
     for tab in TABS:
         tab_state = replace(state, tab=tab)
         if fmt == "md":
             body_fmt = "md" if tab != "plots" else "text"
-            body = render_view(source, tab_state, fmt=body_fmt, width=width)
+            body = render_view(source, tab_state, fmt=body_fmt, width=width, warn_missing=False)
             if body_fmt == "text":
                 body = "```\n" + body.rstrip("\n") + "\n```\n"
             parts.append(f"## {TAB_TITLES[tab]}\n\n{body}\n")
         else:
-            parts.append(f"<h2>{TAB_TITLES[tab]}</h2>\n" + render_view(source, tab_state, fmt="html", width=width))
+            result = _render(source, tab_state, "html", width, None, warn_missing=False)
+            section = _export(result, "html", width, "", fragment=True)
+            parts.append(f'<section id="{tab}">\n<h2>{TAB_TITLES[tab]}</h2>\n{section}\n</section>\n')
     names = ", ".join(m.name for m in models)
     if fmt == "md":
         from ..core.state import encode_state
@@ -227,11 +281,16 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
             head += f"Missing models: {md_text(', '.join(missing))}\n\n"
         text = head + "\n".join(parts)
     else:
-        head = (f"<!doctype html><meta charset='utf-8'><title>Model comparison</title>"
+        from rich.terminal_theme import DEFAULT_TERMINAL_THEME
+
+        theme = DEFAULT_TERMINAL_THEME
+        head = ("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Model comparison</title>\n"
+                f"<style>\nbody {{ color: {theme.foreground_color.hex}; "
+                f"background-color: {theme.background_color.hex}; }}\n</style>\n</head>\n<body>\n"
                 f"<h1>Model comparison: {html_text(names)}</h1>\n")
         if missing:
             head += f"<p>Missing models: {html_text(', '.join(missing))}</p>\n"
-        text = head + "\n".join(parts)
+        text = head + "\n".join(parts) + "</body>\n</html>\n"
     # never through a symlink planted at the output's name or a temp name
     from ..core.safe_files import atomic_write_text
 
