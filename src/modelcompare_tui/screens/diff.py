@@ -35,6 +35,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from ..core.plural import counted
 from ..core.colors import ModelColors
 from ..core.diff import DiffRow, DiffTable
 from ..core.gc_pause import gc_paused
@@ -268,7 +269,7 @@ class DiffBody(TabBody):
         if table is not None:
             count = table.difference_count
             parts.append(BarPart(Text(f"{count} difference{'s' if count != 1 else ''}" if count else "no differences",
-                                      style="bold"), 8, Text(f"{count} diffs", style="bold")))
+                                      style="bold"), 8, Text(counted(count, "diff"), style="bold")))
             shown = len(self.grid.rows)
             hidden = len(table.rows) - shown
             search = (self._search_text if self._search_text is not None else view.search).strip()

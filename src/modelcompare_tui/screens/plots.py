@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ..core.plural import counted
 from ..core.colors import ModelColors
 from ..core.display import display_text
 from ..core.model import Model
@@ -378,7 +379,7 @@ class PlotsBody(MetricFilterBody):
             text.append(f" (of {len(self._iterations)})", style="dim")
         if self._groups is not None:
             text.append(*sep)
-            text.append(f"{len(self._groups)} plots", style="dim")
+            text.append(counted(len(self._groups), "plot"), style="dim")
         if view.metric_filter:
             text.append(*sep)
             text.append("filter ", style="dim")

@@ -32,6 +32,7 @@ from textual.geometry import Region
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ..core.plural import counted
 from ..core.colors import ModelColors
 from ..core.display import display_text
 from ..core.model import Model, ScalarSummary
@@ -859,7 +860,7 @@ class ScalarsBody(MetricFilterBody):
             option("per", "metric+variant" if view.group_by == "variant" else "metric")
             if self._summaries is not None:
                 text.append(*sep)
-                text.append(f"{len(self._groups)} charts", style="dim")
+                text.append(counted(len(self._groups), "chart"), style="dim")
         if view.config_legend:
             text.append(*sep)
             text.append("config in legend", style="dim")
