@@ -24,6 +24,9 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("MODELCOMPARE_STORE", str(home / "data" / "store.db"))
     monkeypatch.setenv("MODELCOMPARE_DEMO_STORE", str(home / "data" / "demo.db"))
     monkeypatch.delenv("MODELCOMPARE_SOURCE", raising=False)
+    # a test run inside tmux must not load copies into the user's paste buffer, nor
+    # say so in a dialog a snapshot shows (the tmux end-to-end test runs its own server)
+    monkeypatch.delenv("TMUX", raising=False)
 
 
 @pytest.fixture

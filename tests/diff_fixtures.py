@@ -26,7 +26,7 @@ from modelcompare_tui.core.state import ComparisonState, DiffView
 from modelcompare_tui.session import Session
 from modelcompare_tui.sources.base import Source
 from modelcompare_tui.sources.store import SQLiteStore
-from modelcompare_tui.widgets.key_burst import KeysFollowFocus
+from modelcompare_tui.widgets.app_input import KeysFollowFocus, SteadyCursor
 from modelcompare_tui.widgets.tab_body import TabBody
 from pilot_helpers import settle  # noqa: F401  # re-exported: the one settle
 
@@ -135,7 +135,7 @@ def diff_state(ids: tuple[str, ...] = IDS, tab: str = "details", **view: object)
     return replace(state, **{tab: DiffView(**view)})  # type: ignore[arg-type]
 
 
-class DiffApp(KeysFollowFocus, App[None]):
+class DiffApp(KeysFollowFocus, SteadyCursor, App[None]):
     """One tab body, mounted alone (the app's stylesheet applies)."""
 
     CSS_PATH = str(Path(modelcompare_tui.__file__).parent / "app.tcss")

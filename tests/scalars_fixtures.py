@@ -22,7 +22,7 @@ from modelcompare_tui.core.state import ComparisonState, ScalarsView
 from modelcompare_tui.session import Session
 from modelcompare_tui.sources.base import Source
 from modelcompare_tui.sources.store import SQLiteStore
-from modelcompare_tui.widgets.key_burst import KeysFollowFocus
+from modelcompare_tui.widgets.app_input import KeysFollowFocus, SteadyCursor
 from modelcompare_tui.widgets.tab_body import TabBody
 from pilot_helpers import settle  # noqa: F401  # re-exported: the one settle
 
@@ -128,7 +128,7 @@ def default_state(tab: str = "scalars", **scalars: object) -> ComparisonState:
     return ComparisonState(source="", models=IDS, tab=tab, scalars=ScalarsView(**scalars))  # type: ignore[arg-type]
 
 
-class BodyApp(KeysFollowFocus, App[None]):
+class BodyApp(KeysFollowFocus, SteadyCursor, App[None]):
     """One tab body, mounted alone, with the App's side of the contract:
     request_state commits the state and calls set_state. The app's own
     stylesheet applies (dialogs look as they do in the app)."""

@@ -104,3 +104,68 @@ def test_demo_select_three_and_compare(tmp_path: Path) -> None:
         assert not term.alive(), "the app did not quit on q"
     finally:
         subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
+
+
+class PrivateTmux(Terminal):
+    """A session on a tmux server of its own (-L): its paste buffer is ours alone."""
+
+    def __init__(self, session: str, socket: str) -> None:
+        super().__init__(session)
+        self.socket = socket
+
+    def tmux(self, *args: str, **kwargs) -> subprocess.CompletedProcess:  # noqa: ANN003
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, **kwargs)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", self.session, key, check=True)
+            time.sleep(0.05)
+
+    def type_burst(self, text: str) -> None:
+        """The whole string in one write, as a paste or a fast typist over SSH delivers it."""
+        self.tmux("send-keys", "-t", self.session, "-l", text, check=True)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session).stdout
+
+    def alive(self) -> bool:
+        return self.tmux("has-session", "-t", self.session).returncode == 0
+
+
+@pytest.mark.skipif(COMMAND is None or TMUX is None, reason="needs the installed modelcompare command and tmux")
+def test_y_loads_tmux_buffer_and_a_burst_is_typed_into_the_search(tmp_path: Path) -> None:
+    socket = f"mc-e2e-{uuid.uuid4().hex[:8]}"
+    term = PrivateTmux("copy", socket)
+    env = {
+        "MODELCOMPARE_DEMO_STORE": str(tmp_path / "demo.db"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "TERM": "xterm-256color",
+    }
+    command = ["env", *(f"{k}={v}" for k, v in env.items()), str(COMMAND), "--demo"]
+    term.tmux("new-session", "-d", "-s", "copy", "-x", "120", "-y", "36", " ".join(command), check=True,
+              env={**os.environ, **env})
+    try:
+        term.wait_for(lambda s: "40 models" in s and "Select" in s)
+        # the burst: "/" opens the search and "sweep" lands in it, even the s (sort) and p (paste)
+        term.type_burst("/sweep")
+        searched = term.wait_for(lambda s: "sweep" in s.splitlines()[1] and "models match" in s)
+        assert "Paste a state" not in searched
+        term.keys("Escape")  # alone: an escape followed at once by a key reads as alt+key
+        term.wait_for(lambda s: "Select" in s.splitlines()[-1])  # the table has the focus
+        term.keys("Space", "Down", "Space", "c")
+        term.wait_for(lambda s: "1 Details" in s and "◆" in s)
+        term.keys("y")
+        dialog = term.wait_for(lambda s: "tmux's paste buffer" in s)
+        copied = term.tmux("show-buffer").stdout.strip()
+        assert copied.startswith("mc1.") and "\n" not in copied, copied
+        # one line in the dialog too: its start is on screen, not wrapped over several lines
+        assert sum(copied[:12] in line for line in dialog.splitlines()) == 1, dialog
+        term.keys("Escape")
+        term.wait_for(lambda s: "tmux's paste buffer" not in s)
+        term.keys("q")
+        deadline = time.monotonic() + 10
+        while term.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        term.tmux("kill-server")

@@ -21,8 +21,9 @@ ALLOWED = {
     "render": {"core", "sources", "render", "live"},
     # a widget never opens a dialog or knows a screen: it posts a message
     "session": {"core"},
+    "clipboard": {"render", "clipboard"},  # tmux's paste buffer, saving a copied text
     "widgets": {"core", "sources", "render", "live", "widgets", "session"},
-    "dialogs": {"core", "sources", "render", "live", "widgets", "dialogs", "keys", "session"},
+    "dialogs": {"core", "sources", "render", "live", "widgets", "dialogs", "keys", "session", "clipboard"},
     "screens": {"core", "sources", "render", "live", "widgets", "dialogs", "screens", "keys", "session"},
 }
 # names for type hints only (under `if TYPE_CHECKING:`), never imported at run time

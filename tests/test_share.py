@@ -117,6 +117,36 @@ async def test_y_puts_the_state_string_on_the_clipboard_and_shows_it(tmp_path: P
         assert isinstance(app.screen, CompareScreen)
 
 
+async def test_the_state_dialog_shows_one_line_and_s_saves_it(tmp_path: Path, stub_bodies: None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("MODELCOMPARE_DOWNLOAD_DIR", str(tmp_path / "downloads"))
+    (tmp_path / "downloads").mkdir()
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_selection(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        assert "sent to the clipboard)" in dialog.title_text  # not in tmux: OSC 52 only
+        area = dialog.query_one("#text-body")
+        assert area.soft_wrap is False and area.cursor_location == (0, 0)  # one line, its start in view
+        await pilot.press("s")
+        await settle(pilot)
+        saved = list((tmp_path / "downloads").glob("modelcompare-state-*.txt"))
+        assert len(saved) == 1 and saved[0].read_text() == app.clipboard + "\n"
+        await pilot.press("s")  # again: a second file, the first one untouched
+        await settle(pilot)
+        assert len(list((tmp_path / "downloads").glob("modelcompare-state-*.txt"))) == 2
+
+
+def test_tmux_load_buffer_outside_tmux_does_nothing() -> None:
+    from modelcompare_tui.clipboard import tmux_load_buffer
+
+    assert tmux_load_buffer("mc1.x", env={}) is False
+
+
 @pytest.mark.parametrize(
     "wrap",
     [

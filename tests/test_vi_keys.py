@@ -154,3 +154,15 @@ async def test_a_burst_after_slash_goes_into_the_details_search(tmp_path: Path) 
         assert app.query_one("#diff-search", Input).value == "lr"
         await _press(pilot, "enter")  # keeps the search: the state has it
         assert app.states[-1].details.search == "lr"
+
+
+async def test_text_cursors_do_not_blink(tmp_path: Path) -> None:
+    """A blinking cursor repaints twice a second: bytes on an idle SSH link."""
+    from textual.widgets import Input
+
+    app = make_app(tmp_path, 30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _press(pilot, "slash")
+        box = app.focused
+        assert isinstance(box, Input) and box.cursor_blink is False

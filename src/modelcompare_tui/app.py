@@ -49,7 +49,7 @@ from .live import LivePoller, LiveStatus, SourceChange, poll_interval
 from .sources.base import Source, SourceError
 from .session import Session
 from .sources.uri import absent_local_store, same_source
-from .widgets.key_burst import KeysFollowFocus
+from .widgets.app_input import KeysFollowFocus, SteadyCursor
 from .widgets.tab_body import EmbedTarget, TabBody
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -109,7 +109,7 @@ def _compare_screen(tab: str) -> Screen[None]:
     return screen_class(tab)()
 
 
-class ModelCompareApp(KeysFollowFocus, App[None]):
+class ModelCompareApp(KeysFollowFocus, SteadyCursor, App[None]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses elsewhere find it too
     TITLE = "modelcompare"
     MODES = {"models": _models_screen, **{tab: partial(_compare_screen, tab) for tab in TABS}}
@@ -157,6 +157,7 @@ class ModelCompareApp(KeysFollowFocus, App[None]):
         self._poller: LivePoller | None = None
         self._initial_state = state
         self._models_load: Worker[Any] | None = None  # the load of the pending state's models
+        self._tmux_copy: Worker[Any] | None = None  # the last copy into tmux's paste buffer
         if theme:
             self.theme = THEMES.get(theme, theme)
 
@@ -358,16 +359,38 @@ class ModelCompareApp(KeysFollowFocus, App[None]):
         except StateError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.copy_to_clipboard(text)
+        where = self.share_text(text)
         self.push_screen(
             TextDialog(
-                "State string (copied to the clipboard)",
+                f"State string (sent to {where})",
                 text,
                 "Open it with: modelcompare STATE — or p in the app. "
-                "If your terminal did not copy it, select it here.",
+                "If your terminal did not copy it, select it here or save it (s).",
                 id="state-dialog",
+                one_line=True,
+                stem="modelcompare-state",
             )
         )
+
+    def share_text(self, text: str) -> str:
+        """Copy `text` out of the app: OSC 52 always, and inside tmux its paste buffer
+        too (a thread: tmux is a process). Where it went, for the dialog's title."""
+        from .clipboard import in_tmux, tmux_load_buffer
+
+        self.copy_to_clipboard(text)
+        if not in_tmux():
+            return "the clipboard"
+        self._tmux_copy = self.run_worker(partial(tmux_load_buffer, text), name="tmux copy", group="tmux-copy",
+                                          thread=True, exclusive=True, exit_on_error=False)
+        return "the clipboard and tmux's paste buffer"
+
+    def _tmux_copy_ended(self, worker: Worker[Any]) -> None:
+        self._tmux_copy = None
+        if worker.state == WorkerState.SUCCESS and worker.result:
+            self.notify("Also in tmux's paste buffer: prefix ] pastes it", timeout=4)
+        else:
+            self.notify("tmux did not take the text: select it in the dialog, or s saves it to a file",
+                        severity="warning", timeout=8)
 
     def action_paste_state(self) -> None:
         """`p`: open a state string pasted into a dialog."""
@@ -465,15 +488,17 @@ class ModelCompareApp(KeysFollowFocus, App[None]):
         except StateError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.copy_to_clipboard(command)
+        where = self.share_text(command)
         what = f"{target.tab} · {target.plot}" if target.plot else target.tab
         self.push_screen(
             TextDialog(
-                f"Embed code: {what} (copied to the clipboard)",
+                f"Embed code: {what} (sent to {where})",
                 command,
                 "Reproduces this view anywhere modelcompare reaches the source. "
                 "Add --watch to follow live updates; --format md|svg|html|json|csv for reports.",
                 id="embed-dialog",
+                one_line=True,
+                stem="modelcompare-embed",
             )
         )
 
@@ -589,6 +614,8 @@ class ModelCompareApp(KeysFollowFocus, App[None]):
         # the App's own workers; widgets forward theirs (widgets/worker_errors.py)
         if event.worker is self._models_load and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._models_load_ended(event.worker)
+        if event.worker is self._tmux_copy and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._tmux_copy_ended(event.worker)
         if event.state == WorkerState.ERROR:
             self.report_error(event.worker.error)
 

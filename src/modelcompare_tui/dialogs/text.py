@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widgets.text_area import Selection
 from textual.widgets import (
     Button,
     Static,
@@ -32,33 +33,53 @@ class TextDialog(ModalScreen[None]):
         Binding("enter", "close", "Close", show=False, id="text_dialog.close_alt"),
         Binding("c", "copy_again", "Copy again", tooltip="Send the text to the clipboard again (OSC 52)",
                 id="text_dialog.copy_again"),
+        Binding("s", "save", "Save", tooltip="Save the text to a file in the download folder",
+                id="text_dialog.save"),
     ]
 
-    def __init__(self, title: str, text: str, note: str = "", *, id: str | None = None) -> None:
+    def __init__(self, title: str, text: str, note: str = "", *, id: str | None = None,
+                 one_line: bool = False, stem: str = "modelcompare-text") -> None:
         super().__init__(id=id, classes="dialog-screen")
         self.title_text = title
         self.text = text
         self.note = note
+        # a state string or an embed code is one line: wrapped, a hand selection of it
+        # pastes as several lines (a shell runs the first alone); scrolled sideways, it is whole
+        self.one_line = one_line
+        self.stem = stem
 
     def compose(self) -> ComposeResult:
         with Vertical(id="text-dialog", classes="dialog"):
             yield Static(shown(self.title_text), classes="dialog-title")
             # shown as display text (an embed code quotes a plot's name); `c` copies the text itself
-            yield TextArea(display_text(self.text, multiline=True), read_only=True, soft_wrap=True,
+            yield TextArea(display_text(self.text, multiline=True), read_only=True, soft_wrap=not self.one_line,
                            show_line_numbers=False, id="text-body")
             if self.note:
                 yield Static(shown(self.note), classes="dialog-hint")
-            yield Static("esc close · c copy again · or select it with the mouse (shift+drag in some terminals)",
-                         classes="dialog-hint")
+            yield Static("esc close · c copy again · s save to a file · or select it with the mouse "
+                         "(shift+drag in some terminals)", classes="dialog-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
         area.focus()
-        area.select_all()  # ready for the terminal's own copy, too
+        # all selected, ready for the terminal's own copy too, with the cursor (and the
+        # view) at the start: a one-line text shows its beginning
+        area.selection = Selection(area.document.end, (0, 0))
 
     def action_copy_again(self) -> None:
-        self.app.copy_to_clipboard(self.text)
+        # the app's way (OSC 52, and tmux's buffer inside tmux); a bare App: OSC 52
+        getattr(self.app, "share_text", self.app.copy_to_clipboard)(self.text)
         self.notify("Copied again", timeout=2)
+
+    def action_save(self) -> None:
+        from ..clipboard import save_text
+
+        try:
+            path = save_text(self.text, self.stem)
+        except OSError as exc:
+            self.notify(display_text(f"Could not save: {exc}"), severity="error", markup=False)
+            return
+        self.notify(display_text(f"Saved to {path}"), timeout=8, markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

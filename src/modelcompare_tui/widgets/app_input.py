@@ -1,5 +1,6 @@
-"""Keys of a burst land where the focus is when they are handled.
+"""App mixins for typing over a terminal link.
 
+KeysFollowFocus: keys of a burst land where the focus is when they are handled.
 A terminal delivers a paste, or a fast typist over SSH, as keys queued together.
 Textual forwards each queued key to the widget focused when it is read, so the
 keys behind a `/` that opens a search box still go to the table; they bubble up
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 
 class KeysFollowFocus(App):
@@ -27,3 +28,14 @@ class KeysFollowFocus(App):
             event.stop()
             event.prevent_default()
             focused._forward_event(events.Key(event.key, event.character))  # noqa: SLF001
+
+
+class SteadyCursor(App):
+    """App mixin: text cursors do not blink. A blink repaints the line twice a
+    second for as long as a box has the focus: bytes on an idle SSH link, and a
+    snapshot that depends on when it was taken."""
+
+    def _on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        if isinstance(widget, (Input, TextArea)):
+            widget.cursor_blink = False
