@@ -14,4 +14,7 @@ async def settle(pilot: Pilot, rounds: int = 4) -> None:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:  # an exclusive worker replaced by a newer one
             pass
+        # a scroll to a focused card or row may be animated: the screen is not at rest
+        # (nor a snapshot of it the same on a slow machine) until it ends
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
