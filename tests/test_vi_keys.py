@@ -166,3 +166,20 @@ async def test_text_cursors_do_not_blink(tmp_path: Path) -> None:
         await _press(pilot, "slash")
         box = app.focused
         assert isinstance(box, Input) and box.cursor_blink is False
+
+
+async def test_pagedown_in_the_graph_moves_a_whole_screen(tmp_path: Path) -> None:
+    store = build_scalars_store(tmp_path / "store.db")
+    app = BodyApp(store, default_state(view="graph"), ScalarsBody)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        rows_in_view = max(1, grid.scrollable_content_region.height // grid.row_height)
+        total_rows = -(-len(grid.cards) // grid.columns)
+        assert total_rows > rows_in_view  # there is a next screen
+        await _press(pilot, "pagedown")
+        index = grid.cards.index(app.focused)
+        assert index == rows_in_view * grid.columns
+        assert grid.scroll_y == grid.top_row_for(index, grid.scrollable_content_region.height) * grid.row_height > 0
+        await _press(pilot, "pageup")
+        assert grid.cards.index(app.focused) == 0 and grid.scroll_y == 0

@@ -372,7 +372,9 @@ class ChartGrid(VerticalScroll, can_focus=False):
     def action_page(self, direction: int) -> None:
         rows = max(1, self.scrollable_content_region.height // self.row_height)
         index = max(0, self._focused_index())
-        self.focus_index(index + direction * rows * self.columns)
+        # a whole screen: the card a screen away, its row brought to the top (a minimal
+        # scroll would move the view by one row, the new card just inside its edge)
+        self.focus_index(index + direction * rows * self.columns, top=True)
 
     def action_edge(self, where: int) -> None:
         self.focus_index(len(self.cards) - 1 if where < 0 else 0)
