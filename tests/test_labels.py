@@ -52,3 +52,10 @@ def test_fitted_labels_fit_and_stay_apart_when_there_is_room(labels: list[str], 
         assert fitted == labels
     if width >= 20 and len(set(labels)) == len(labels):
         assert len(set(fitted)) == len(fitted)
+
+
+def test_in_little_room_the_last_words_tell_a_sweep_apart() -> None:
+    labels = [*SWEEP[:2], "wav2vec2-base-librispeech"]
+    fitted = fit_labels(labels, 10)
+    assert fitted[:2] == ["…lr1e-5", "…lr3e-5"]
+    assert len(fitted[2]) <= 10 and fitted[2] not in fitted[:2]

@@ -85,6 +85,19 @@ def _drop_common(labels: Sequence[str]) -> list[str]:
     return out
 
 
+def _word_tail(text: str, width: int) -> str | None:
+    """The longest run of whole last words of `text` that fits `width` cells behind
+    an ellipsis (`…lr3e-5`), or None when not even the last word fits."""
+    best = None
+    for k in range(len(text) - 1, 0, -1):
+        if _BREAK.match(text[k - 1]):
+            tail = ELLIPSIS + text[k:]
+            if cell_len(tail) > width:
+                break
+            best = tail if text[k:] else best
+    return best
+
+
 def _tail(text: str, width: int) -> str:
     """The end of `text` behind an ellipsis, in `width` cells."""
     if cell_len(text) <= width:
@@ -104,11 +117,24 @@ def fit_labels(labels: Sequence[str], widths: int | Sequence[int]) -> list[str]:
     if all(cell_len(label) <= w for label, w in zip(labels, room)):
         return list(labels)
     cores = _drop_common(labels)
-    # a middle cut keeps both ends; in very little room the end, where sweeps differ
-    out = [label if cell_len(label) <= w else shorten(core, w, middle=True) if w >= 8 else _tail(core, w)
+    out = [label if cell_len(label) <= w else core if cell_len(core) <= w else None
            for label, core, w in zip(labels, cores, room)]
+    # still too long: the last words, where sweep members differ (`…lr3e-5`), when
+    # they tell the labels apart; else a middle cut keeps both ends
+    cut = [i for i, done in enumerate(out) if done is None]
+    tails = {i: tail for i in cut if (tail := _word_tail(labels[i], room[i])) is not None}
+    shown = list(tails.values())
+    # what the tails leave out must be the same for all (a sweep's shared start): else a
+    # tail would hide a difference (conformer-run047 / whisper-run051) that a middle cut keeps
+    heads = {labels[i][:len(labels[i]) - len(tail) + len(ELLIPSIS)] for i, tail in tails.items()}
+    distinct = len(set(shown)) == len(shown) and not set(shown) & set(out) and len(heads) <= 1
+    for i in cut:
+        w = room[i]
+        out[i] = tails[i] if distinct and i in tails else (
+            shorten(cores[i], w, middle=True) if w >= 8 else _tail(cores[i], w))
+    fitted = [label or "" for label in out]
     # a middle cut can make two different labels equal: keep their ends (where sweeps differ)
-    for i, label in enumerate(out):
-        if any(j != i and other == label and labels[j] != labels[i] for j, other in enumerate(out)):
-            out[i] = _tail(cores[i], room[i])
-    return out
+    for i, label in enumerate(fitted):
+        if any(j != i and other == label and labels[j] != labels[i] for j, other in enumerate(fitted)):
+            fitted[i] = _tail(cores[i], room[i])
+    return fitted

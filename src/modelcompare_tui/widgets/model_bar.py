@@ -106,15 +106,18 @@ class ModelBar(ClickBar):
             (Content.from_markup("[b]+[/b] add"), "screen.add_models"),
         ]
         tail_width = sum(_part_width(text) for text, _ in tail)
-        budget = width - tail_width - 10  # room for "+NN more"
+        room = width - tail_width - (11 if self._loading else 1)  # "  loading…" after the chips
+        budget = room - 9  # with room for "+NN more" after the chips shown
         labels = self._labels()
         # shorten long names before hiding chips: seeing every model beats full names
         # (cut together, so that the chips keep what tells the models apart)
         limit = MAX_CHIP_NAME
         names = fit_labels(labels, limit)
-        while limit > MIN_CHIP_NAME and _chips_width(names) > budget:
+        while limit > MIN_CHIP_NAME and _chips_width(names) > room:
             limit -= 1
             names = fit_labels(labels, limit)
+        if _chips_width(names) <= room:
+            budget = room  # every chip shows: no "+NN more" to leave room for
         # the full names, one hover away, when a chip is cut
         self.tooltip = shown("\n".join(labels), multiline=True) if names != labels else None
         parts: list[Part] = []
