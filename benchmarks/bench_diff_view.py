@@ -86,7 +86,7 @@ async def bench_body(store: SQLiteStore, tab: str, ids: list[str], size: tuple[i
     from modelcompare_tui.widgets.diff_grid import DiffGrid
     from modelcompare_tui.screens.details import DetailsBody
     from modelcompare_tui.screens.network import NetworkBody
-    from modelcompare_tui.widgets.tab_body import TabBody
+    from modelcompare_tui.session import Session
 
     marks: dict[str, float] = {}
     # waits are events, not polling: a polling loop wakes the main thread and
@@ -112,14 +112,21 @@ async def bench_body(store: SQLiteStore, tab: str, ids: list[str], size: tuple[i
     results: dict[str, float] = {}
 
     class BenchApp(App[None]):
+        """The App's side of the contract: it owns the session; a body's request commits and is drawn."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.session = Session(state, apply=self._requested)
+
         def compose(self) -> ComposeResult:
             yield TimedBody(store, state, models, ModelColors(ids), id="body")
 
-        def on_tab_body_state_changed(self, message: TabBody.StateChanged) -> None:
+        def _requested(self, new: ComparisonState) -> None:
             nonlocal models
             by_id = {m.id: m for m in models}
-            models = [by_id[i] for i in message.state.models]
-            self.query_one(TimedBody).set_state(message.state, models)
+            models = [by_id[i] for i in new.models]
+            self.session.commit(new)
+            self.query_one(TimedBody).set_state(new, models)
 
     app = BenchApp()
     async with app.run_test(size=size) as pilot:

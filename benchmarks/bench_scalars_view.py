@@ -98,7 +98,7 @@ async def bench_app(store: SQLiteStore, size: tuple[int, int], rest: float = 0.0
 
     from modelcompare_tui.widgets.charts import ChartGrid
     from modelcompare_tui.screens.scalars import ScalarsBody
-    from modelcompare_tui.widgets.tab_body import TabBody
+    from modelcompare_tui.session import Session
     from modelcompare_tui.widgets.value_table import ValueTableView
 
     marks: dict[str, float] = {}
@@ -108,8 +108,8 @@ async def bench_app(store: SQLiteStore, size: tuple[int, int], rest: float = 0.0
             marks["mount"] = time.perf_counter()
             super().on_mount()
 
-        def _summaries_loaded(self, generation, summaries) -> None:  # noqa: ANN001
-            super()._summaries_loaded(generation, summaries)
+        def _summaries_loaded(self, summaries) -> None:  # noqa: ANN001
+            super()._summaries_loaded(summaries)
             self.call_after_refresh(lambda: marks.setdefault("values_paint", time.perf_counter()))
 
         def _rebuild_table(self) -> None:
@@ -121,11 +121,18 @@ async def bench_app(store: SQLiteStore, size: tuple[int, int], rest: float = 0.0
     models = store.get_models(list(ids))
 
     class BenchApp(App[None]):
+        """The App's side of the contract: it owns the session; a body's request commits and is drawn."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.session = Session(state, apply=self._requested)
+
         def compose(self) -> ComposeResult:
             yield TimedBody(store, state, models, ModelColors(ids), id="body")
 
-        def on_tab_body_state_changed(self, message: TabBody.StateChanged) -> None:
-            self.query_one(TimedBody).set_state(message.state, models)
+        def _requested(self, new: ComparisonState) -> None:
+            self.session.commit(new)
+            self.query_one(TimedBody).set_state(new, models)
 
     results: dict[str, float] = {}
     app = BenchApp()
