@@ -41,3 +41,23 @@ def store(store_path: Path):
     s = SQLiteStore(store_path)
     yield s
     s.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+    """A failed snapshot says in the run's output which rows differ (CI keeps
+    the output, not the HTML report)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or "snap_compare" not in getattr(item, "fixturenames", ()):
+        return
+    import pickle
+
+    from pytest_textual_snapshot import node_to_report_path
+
+    from snapshot_text import screen_diff
+
+    path = node_to_report_path(item)
+    if path.exists():
+        data = pickle.loads(path.read_bytes())  # noqa: S301  # the plugin's own file of this run
+        report.sections.append(("snapshot rows that differ", screen_diff(data[1], data[2])))
