@@ -3,6 +3,7 @@ drawing functions of render/chart_series.py and core.scalars."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import replace
@@ -85,7 +86,8 @@ def test_json_text_and_markdown(store) -> None:  # noqa: ANN001
     text = render_view(store, scalars_state(extremes=True, delta=True), fmt="text", width=120)
     assert "▲" in text and "(+70.4%)" in text and text.splitlines()[5].startswith("=")
     md = render_view(store, scalars_state(), fmt="md")
-    assert md.startswith("| metric | variant | resnet50 (a1a1a1a1) |")
+    assert md.startswith("| = | metric | variant | resnet50 (a1a1a1a1) |")  # lr agrees: its own = column
+    assert "| = | lr | lr | 0.0001 |" in md and md.endswith("\n= all models agree\n")
 
 
 def test_rich_table_marks_extremes_deltas_and_model_colors(store) -> None:  # noqa: ANN001
@@ -281,3 +283,29 @@ def test_log_axis_ticks_at_the_top_of_the_float_range() -> None:
     for lo, hi in ((MAX_LOG10 - 0.1, MAX_LOG10), (308.0, MAX_LOG10), (MAX_LOG10, MAX_LOG10)):
         ticks = log_ticks(lo, hi, 5)
         assert ticks and all(lo - 1e-9 <= t <= hi + 1e-9 for t, _ in ticks)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_rich_values_keep_metric_variant_and_tell_sweep_members_apart(width: int) -> None:
+    """`render --format ansi|svg|html` at a narrow width: the metric and variant
+    columns stay, the labels keep what tells the models apart (…lr1e-5), and a
+    model that does not fit goes into a block below; no line is wider."""
+    from test_scalars import reference_summary
+
+    names = ["wav2vec2-base-librispeech-lr1e-5", "wav2vec2-base-librispeech-lr3e-5",
+             "wav2vec2-base-librispeech-lr3e-4", "wav2vec2-base-librispeech"]
+    models = [Model(id=f"{i}" * 32, name=name) for i, name in enumerate(names)]
+    summaries = {m.id: [reference_summary("accuracy", "validation", [(0, 0.9 + i / 100)]),
+                        reference_summary("gpu", "utilization", [(0, 30.5 + i)])] for i, m in enumerate(models)}
+    table = build_value_table(models, summaries)
+    console = Console(width=width, record=True, force_terminal=True, color_system="truecolor", file=io.StringIO())
+    console.print(value_table_to_rich(table, extremes=True, colors=ModelColors(m.id for m in models), width=width))
+    text = console.export_text(styles=False)
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines)
+    headers = [line for line in lines if "metric" in line]
+    assert headers and all("variant" in h for h in headers)
+    assert sum("accuracy" in line for line in lines) == len(headers)  # every block repeats the metric
+    for tail in ("…lr1e-5", "…lr3e-5", "…lr3e-4"):  # cut before what tells them apart
+        assert re.search(f"…[a-z-]*{tail[1:]}", text)
+    assert "0.9" in text and "0.93" in text  # every model's value is shown

@@ -416,11 +416,16 @@ def test_markdown() -> None:
     }
     md = value_table_to_markdown(build_value_table(models, summaries), extremes=True)
     assert md.splitlines() == [
-        "| metric | variant | a\\|b | c |",
-        "| --- | --- | ---: | ---: |",
-        "| k | v = | 2 | 2 |",
-        "| loss | train | 1 ▲ | 0.5 ▼ |",
+        "| = | metric | variant | a\\|b | c |",
+        "| :-: | --- | --- | ---: | ---: |",
+        "| = | k | v | 2 | 2 |",
+        "|  | loss | train | 1 ▲ | 0.5 ▼ |",
+        "",
+        "= all models agree",
     ]
+    # no row agrees: no column for it
+    summaries["b"][1] = reference_summary("k", "v", [(0, 3.0)])
+    assert value_table_to_markdown(build_value_table(models, summaries)).splitlines()[0] == "| metric | variant | a\\|b | c |"
 
 
 def test_text_marks_and_alignment() -> None:
@@ -459,8 +464,13 @@ def test_text_splits_model_columns_to_fit_width() -> None:
     assert all(len(line) <= 60 for line in lines)
     headers = [line for line in lines if line.strip().startswith("metric")]
     assert len(headers) > 1  # several blocks
-    shown = " ".join(headers)
-    assert all(m.name in shown for m in models)  # every model appears in some block
+    # every model appears in some block, by what tells it apart (the shared
+    # "model-number-" cut, so that 3 blocks hold what whole names needed 4 for)
+    labels = [label for header in headers for label in header.split()[2:]]
+    assert labels == [f"…{i}" for i in range(8)]
+    assert len(headers) == 3
+    wide = value_table_to_text(build_value_table(models, summaries), width=300)
+    assert all(m.name in wide for m in models)  # with room, whole names
 
 
 def test_text_empty_table_says_so() -> None:

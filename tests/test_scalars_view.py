@@ -284,8 +284,27 @@ async def test_graph_view_one_chart_per_series_merged(store) -> None:  # noqa: A
         assert [item.label for item in grad.chart.legend if not item.present] == [
             "resnet50 (a1a1a1a1): no data", "vit-b16: no data"]
         lines = [loss.render_line(y).text for y in range(loss.content_size.height)]
-        assert any("resnet50 (a1a1a1a1)" in line for line in lines[-2:])  # the legend, below the plot
         assert any("┌" in line for line in lines[:2]) and any("└" in line for line in lines)
+        # the model bar names the models once for all charts: a chart holding them all
+        # has no legend of its own; one lacking some names those, below its plot
+        assert not any("resnet50" in line or "vit-b16" in line for line in lines)
+        grad_lines = [grad.render_line(y).text for y in range(grad.content_size.height)]
+        assert "○ resnet50 (a1a1a1a1): no data" in grad_lines[-1] and "vit-b16: no data" in grad_lines[-1]
+        assert not any("b2b2b2b2" in line for line in grad_lines)
+
+
+async def test_config_in_the_legend_gives_every_chart_its_own_legend_again(store) -> None:  # noqa: ANN001
+    app = make_app(store, view="graph")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        assert grid.shared_legend and all(card.legend_shared for card in cards(app))
+        await pilot.press("C")
+        await settle(pilot)
+        assert not grid.shared_legend and not any(card.legend_shared for card in cards(app))
+        loss = next(c for c in cards(app) if c.key == "loss/train")
+        lines = [loss.render_line(y).text for y in range(loss.content_size.height)]
+        assert any("resnet50 (a1a1a1a1)" in line for line in lines[-3:])  # the legend, below the plot
 
 
 async def test_graph_grid_fits_the_terminal_and_arrows_move(store) -> None:  # noqa: ANN001

@@ -85,6 +85,12 @@ def _drop_common(labels: Sequence[str]) -> list[str]:
     return out
 
 
+def label_cores(labels: Sequence[str]) -> list[str]:
+    """What each label keeps once the words all share at the start and the end
+    are dropped behind an ellipsis (`…lr3e-5`): the widest a cut label needs."""
+    return _drop_common(labels)
+
+
 def _word_tail(text: str, width: int) -> str | None:
     """The longest run of whole last words of `text` that fits `width` cells behind
     an ellipsis (`…lr3e-5`), or None when not even the last word fits."""

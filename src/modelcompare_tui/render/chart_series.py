@@ -351,13 +351,31 @@ def chart_subtitle(view: ScalarsView) -> str:
     return " · ".join(parts)
 
 
-def scalar_chart_renderable(chart: ScalarChart, *, height: int, color: bool = True) -> Any:
+def scalar_chart_renderable(chart: ScalarChart, *, height: int, color: bool = True,
+                            legend: Sequence[LegendItem] | None = None) -> Any:
+    """Title, chart and legend (`legend`: these entries, not the chart's own)."""
     from rich.console import Group
     from rich.text import Text
 
     title = Text(display_text(chart.title), style="bold" if color else "", no_wrap=True, overflow="ellipsis")
     draw = PlotextChart(lambda w, h, c: draw_scalar_chart(chart, w, h, c), height, color=color)
-    return Group(title, draw, legend_text(chart.legend, color=color))
+    items = chart.legend if legend is None else legend
+    return Group(title, draw, *([legend_text(items, color=color)] if items else []))
+
+
+def shared_legend(models: Sequence[Model], colors: ModelColors) -> tuple[LegendItem, ...]:
+    """One legend for every chart that holds one line per model, all present:
+    each model's label, colour and (plain text) marker, as those charts draw them."""
+    return tuple(LegendItem(label, colors[model.id], plain_marker(k), True)
+                 for k, (model, label) in enumerate(zip(models, model_labels(models))))
+
+
+def own_legend(chart: ScalarChart, *, color: bool) -> tuple[LegendItem, ...]:
+    """What a chart's legend adds to the shared one: the models without its
+    series. Without colour a chart with a model missing names every line: its
+    markers follow the lines it draws, no longer the models' order."""
+    missing = tuple(item for item in chart.legend if not item.present)
+    return chart.legend if missing and not color else missing
 
 
 def render_scalar_charts(
@@ -398,12 +416,18 @@ def render_scalar_charts(
     buckets = chart_buckets(width)
     notes = config_notes(models) if view.config_legend else None
     parts: list[Any] = [Text(f"Scalars · Graph · {chart_subtitle(view)}", style="dim" if ansi else "")]
+    # as in the app (whose model bar names the models once): one legend above charts
+    # of one line per model, each chart naming only the models it lacks
+    shared = view.group_by == "variant" and notes is None and len(groups) > 1
+    if shared:
+        parts.append(legend_text(shared_legend(models, colors), color=ansi))
     for group in groups:
         zoom = view.zoom if (plot or (view.maximized and view.focused == group.key)) else None
         chart = load_scalar_chart(source, group, models, colors, view, buckets=buckets, origins=origins, zoom=zoom,
                                   config_notes=notes)
         parts.append(Text(""))
-        parts.append(scalar_chart_renderable(chart, height=height, color=ansi))
+        legend = own_legend(chart, color=ansi) if shared else None
+        parts.append(scalar_chart_renderable(chart, height=height, color=ansi, legend=legend))
     if not groups:
         parts.append(Text("(no scalars" + (f" matching {view.metric_filter!r})" if view.metric_filter else ")")))
     result = Group(*parts)

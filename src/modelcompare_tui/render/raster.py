@@ -25,8 +25,8 @@ import numpy as np
 from ..core.colors import hex_to_rgb
 from ..core.display import display_text
 from ..core.downsample import downsample_indices
-from ..core.smoothing import axis_ticks, log_safe
-from .ticks import axis_exponent, log_ticks, nice_ticks, tick_text, widen_range
+from ..core.smoothing import axis_ticks, format_duration, format_wall_time, log_safe
+from .ticks import axis_exponent, log_ticks, nice_ticks, tick_text, widen_range, with_end_ticks
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -397,6 +397,7 @@ def chart_rows(
         return ChartRows(tuple(((row, None),) for row in _no_data_box(width, height, empty_text).split("\n")))
     if x_range is not None:
         xs_lo, xs_hi = float(x_range[0]), float(x_range[1])
+    x_spread, y_spread = xs_hi > xs_lo, ys_hi > ys_lo  # more than one value: the ends are the data's
     xs_lo, xs_hi = widen_range(xs_lo, xs_hi, 0.5)
     ys_lo, ys_hi = widen_range(ys_lo, ys_hi, abs(ys_lo) * 0.05 or 0.5)
     tick_count = max(2, columns // 14)
@@ -408,9 +409,14 @@ def chart_rows(
               if xs_lo <= i <= xs_hi]
     else:
         xt = [(v, tick_text(v)) for v in nice_ticks(xs_lo, xs_hi, tick_count)]
+    if x_spread and x_mode != "category":
+        xt = with_end_ticks(xt, xs_lo, xs_hi, _end_label(x_mode, xs_hi - xs_lo), columns, 2, centred=True)
     y_count = max(3, (height - 3) // 3)
     yt = log_ticks(ys_lo, ys_hi, y_count) if log_y else [(v, tick_text(v)) for v in nice_ticks(ys_lo, ys_hi, y_count)]
     yt = [(p, t) for p, t in yt if ys_lo <= p <= ys_hi]
+    if y_spread:
+        y_label_of = _log_label if log_y else tick_text
+        yt = with_end_ticks(yt, ys_lo, ys_hi, y_label_of, height - 3, 2 if height >= 12 else 1, centred=False)
     # plotext and the raster below work on the ranges scaled into a safe magnitude
     kx, ky = axis_exponent(xs_lo, xs_hi), axis_exponent(ys_lo, ys_hi)
     xs_lo, xs_hi, ys_lo, ys_hi = (math.ldexp(xs_lo, kx), math.ldexp(xs_hi, kx), math.ldexp(ys_lo, ky),
@@ -453,6 +459,34 @@ def chart_rows(
         else:
             rows.append(((row, None),))
     return ChartRows(tuple(rows))
+
+
+def _end_label(x_mode: str, span: float) -> Callable[[float], str]:
+    """The label of an x axis's end: as exact as a short label allows (the
+    round ticks between may say 500 and 1k; the end says 1234)."""
+    if x_mode == "iteration":
+        return end_iteration_text
+    if x_mode == "relative":
+        return format_duration
+    if x_mode == "wall":
+        return lambda epoch: format_wall_time(epoch, span)
+    return tick_text
+
+
+def end_iteration_text(value: float) -> str:
+    """An iteration at an axis end: 1234 whole, 12.35k, 1.235M."""
+    if not math.isfinite(value):
+        return ""
+    if abs(value) < 1e4:
+        return str(int(round(value)))
+    return tick_text(value) if abs(value) >= 1e15 else next(
+        f"{value / scale:.4g}{suffix}" for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""))
+        if abs(value) >= scale)
+
+
+def _log_label(exponent: float) -> str:
+    """A log axis's tick at `exponent` (log10 units), in the original numbers."""
+    return tick_text(10.0 ** min(exponent, 308.0))
 
 
 def draw_xy(lines: Sequence[ChartLine], width: int, height: int, *, color: bool = True, **options: Any) -> str:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 
 from ..core.scalars import format_number
 
 SAFE_EXPONENT = 500  # plotext and the rasteriser compute in data units: keep them far from overflow
 
 __all__ = ["MAX_LOG10", "SAFE_EXPONENT", "axis_exponent", "axis_fraction", "log_ticks", "nice_ticks", "tick_text",
-           "widen_range"]
+           "widen_range", "with_end_ticks"]
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -135,3 +136,34 @@ def _pow10(exponent: float) -> float:
         return 10.0**exponent
     except OverflowError:
         return sys.float_info.max
+
+
+
+def with_end_ticks(
+    ticks: list[tuple[float, str]],
+    lo: float,
+    hi: float,
+    label: Callable[[float], str],
+    cells: int,
+    gap: float,
+    *,
+    centred: bool,
+) -> list[tuple[float, str]]:
+    """`ticks` with both ends of the axis [lo, hi] labelled (`label` of each
+    end), less the round ticks that would crowd them: a reader wants the range
+    a chart covers, not only the round numbers inside it. `cells`: the axis
+    length in cells (columns of an x axis, rows of a y axis); `gap`: the cells
+    kept between an end's label and a round tick's; `centred`: labels centred
+    on their position along the axis (x), so half of both widths count too."""
+    if not (hi > lo and math.isfinite(lo) and math.isfinite(hi)) or cells < 2:
+        return ticks
+    ends = [(lo, label(lo)), (hi, label(hi))]
+    if ends[0][1] == ends[1][1]:  # a range too narrow for its labels to differ
+        return ticks
+
+    def crowds(tick: tuple[float, str], end: tuple[float, str]) -> bool:
+        room = gap + (len(tick[1]) + len(end[1])) / 2 if centred else gap
+        return abs(axis_fraction(tick[0], lo, hi) - axis_fraction(end[0], lo, hi)) * (cells - 1) < room
+
+    inner = [t for t in ticks if lo < t[0] < hi and not any(crowds(t, end) for end in ends)]
+    return [ends[0], *inner, ends[1]]

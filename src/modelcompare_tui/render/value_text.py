@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
+
 from ..core.display import display_text
-from ..core.labels import fit_labels
+from ..core.labels import fit_labels, label_cores
 from ..core.model import format_float
 from ..core.scalars import (
     EQUAL_MARK,
@@ -85,6 +88,30 @@ def _cell_text(row: ValueRow, i: int, *, sig: int, extremes: bool, deltas: bool,
     return text
 
 
+def _rich_cell(row: ValueRow, i: int, *, extremes: bool, delta: bool, sig: int) -> Any:
+    """One value of the rich table: the number, its change against the base,
+    the row's ▲/▼ mark, each in its color."""
+    from rich.text import Text
+
+    value = row.values[i]
+    if value is None:
+        return Text(MISSING_TEXT, style="dim")
+    cell = Text(no_wrap=True)
+    style = ""
+    glyph = ""
+    if extremes and i in row.max_indices:
+        style, glyph = EXTREME_STYLES["max"], MAX_GLYPH
+    elif extremes and i in row.min_indices:
+        style, glyph = EXTREME_STYLES["min"], MIN_GLYPH
+    cell.append(format_number(value, sig), style=style)
+    d = row.deltas[i] if delta else None
+    if d is not None:
+        cell.append(f" ({format_delta(d)})", style=VERDICT_STYLES.get(d.verdict, "dim"))
+    if extremes:
+        cell.append(" " + (glyph or " "), style=style)
+    return cell
+
+
 def _md_escape(text: str) -> str:
     return md_text(text)
 
@@ -93,22 +120,26 @@ def value_table_to_markdown(
     table: ValueTable, *, extremes: bool = False, deltas: bool = False, exact: bool = False, sig: int = 6
 ) -> str:
     """A GitHub-flavoured Markdown table: `metric | variant | <labels>`, numbers
-    right-aligned; rows whose values all agree are marked `=` after the variant;
+    right-aligned; when some rows' values all agree, a first column marks them
+    `=` (a note below says so: in the variant's cell, `lr =` read as a name);
     with `extremes` the row maximum gets ▲ and the minimum ▼; with `deltas`
     non-base cells show their change against the base; `exact` writes
     round-trip values instead of `sig` significant digits."""
-    header = ["metric", "variant", *table.labels]
+    agree = any(row.all_equal for row in table.rows)
+    header = [*([EQUAL_MARK] if agree else []), "metric", "variant", *table.labels]
     lines = [
         "| " + " | ".join(_md_escape(h) for h in header) + " |",
-        "|" + "|".join([" --- ", " --- "] + [" ---: "] * len(table.labels)) + "|",
+        "| " + " | ".join([*([":-:"] if agree else []), "---", "---"] + ["---:"] * len(table.labels)) + " |",
     ]
     for row in table.rows:
-        variant = row.variant + (f" {EQUAL_MARK}" if row.all_equal else "")
-        cells = [row.metric, variant] + [
+        mark = [EQUAL_MARK if row.all_equal else ""] if agree else []
+        cells = [*mark, row.metric, row.variant] + [
             _cell_text(row, i, sig=sig, extremes=extremes, deltas=deltas, exact=exact)
             for i in range(len(row.values))
         ]
         lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    if agree:
+        lines += ["", f"{EQUAL_MARK} all models agree"]
     return "\n".join(lines) + "\n"
 
 
@@ -132,6 +163,95 @@ _MIN_VARIANT_WIDTH = 8
 _MAX_LABEL_WIDTH = 24
 
 
+_MIN_LABEL_WIDTH = 10
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Column widths of the Values table at a width, shared by the plain text
+    and the rich (ansi/svg/html) forms: metric and variant shrink towards 12
+    and 8 cells, model labels are cut together (what tells the models apart
+    stays), and model columns that still do not fit go into blocks one below
+    the other, each repeating metric and variant, so that no value is cut."""
+
+    metric_w: int
+    variant_w: int  # 0: no variant column (a table of single values)
+    model_w: list[int]
+    value_w: list[int]  # of the numbers alone: the label ends over their last digit
+    labels: list[str]  # fitted to model_w
+    blocks: list[list[int]]  # model indexes per block
+
+
+def _layout(table: ValueTable, width: int, *, extremes: bool, deltas: bool, sig: int,
+            with_variant: bool = True) -> _Layout:
+    n = len(table.labels)
+    labels = [display_text(label) for label in table.labels]
+    value_w = [max((len(format_number(r.values[i], sig, MISSING_TEXT)) for r in table.rows), default=0)
+               for i in range(n)]
+    delta_w = [max((len(f"({format_delta(d)})") for r in table.rows if (d := r.deltas[i]) is not None), default=0)
+               if deltas else 0 for i in range(n)]
+    glyph_w = [1 if extremes and any(i in r.max_indices or i in r.min_indices for r in table.rows) else 0
+               for i in range(n)]
+    body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (2 if glyph_w[i] else 0) for i in range(n)]
+    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
+    metric_w = max([len("metric" if with_variant else "name")] + [len(display_text(r.metric)) for r in table.rows])
+    variant_w = max([len("variant")] + [len(display_text(r.variant)) for r in table.rows]) if with_variant else 0
+    # shrink variant, then metric, while the model columns do not all fit
+    marker_w = 1 + _GAP
+    variant_room = _GAP + variant_w if with_variant else 0
+    overflow = marker_w + metric_w + variant_room + sum(_GAP + w for w in model_w) - width
+    if overflow > 0 and with_variant:
+        take = min(overflow, max(0, variant_w - _MIN_VARIANT_WIDTH))
+        variant_w -= take
+        overflow -= take
+    if overflow > 0:
+        take = min(overflow, max(0, metric_w - _MIN_METRIC_WIDTH))
+        metric_w -= take
+        overflow -= take
+    left_w = marker_w + metric_w + (_GAP + variant_w if with_variant else 0)
+    blocks = _blocks(model_w, left_w, width)
+    # then the labels, widest first, towards their values' width (or 10 cells), when that
+    # saves blocks: four sweep members side by side as …lr1e-5 beat two blocks of
+    # …librispeech-lr1e-5 (fit_labels keeps what tells them apart)
+    floors = [max(body_w[i], min(len(label), _MIN_LABEL_WIDTH)) for i, label in enumerate(labels)]
+    if len(blocks) > 1:
+        narrow = list(model_w)
+        excess = left_w + sum(_GAP + w for w in narrow) - width
+        while excess > 0:
+            i = max(range(n), key=lambda k: narrow[k] - floors[k])
+            if narrow[i] <= floors[i]:
+                break
+            narrow[i] -= 1
+            excess -= 1
+        if len(narrow_blocks := _blocks(narrow, left_w, width)) < len(blocks):
+            # a block with room to spare (the last, often) gives its labels back the width
+            # of what tells them apart (not more: one whole name among cut ones misleads)
+            cores = label_cores(labels)
+            for block in narrow_blocks:
+                spare = width - left_w - sum(_GAP + narrow[i] for i in block)
+                for i in block:
+                    give = max(0, min(spare, min(model_w[i], cell_len(cores[i])) - narrow[i]))
+                    narrow[i] += give
+                    spare -= give
+            model_w, blocks = narrow, narrow_blocks
+    return _Layout(metric_w, variant_w, model_w, value_w, fit_labels(labels, model_w), blocks or [[]])
+
+
+def _blocks(model_w: list[int], left_w: int, width: int) -> list[list[int]]:
+    """Model columns packed into blocks that fit `width` beside the left columns
+    (at least one per block)."""
+    blocks: list[list[int]] = []
+    used = left_w
+    for i, w in enumerate(model_w):
+        if blocks and used + _GAP + w <= width:
+            blocks[-1].append(i)
+            used += _GAP + w
+        else:
+            blocks.append([i])
+            used = left_w + _GAP + w
+    return blocks
+
+
 def value_table_to_text(
     table: ValueTable,
     width: int = 100,
@@ -145,13 +265,11 @@ def value_table_to_text(
     The first column holds `=` on rows whose values all agree; with `extremes`
     each row's maximum is marked ▲ and its minimum ▼ after the value; with
     `deltas` non-base cells show their change against the base. Values are
-    right-aligned on their last digit whatever follows them. Metric and variant
-    columns shrink (with "…") towards 12 and 8 characters to fit `width`; when
-    the model columns still do not fit they are split into blocks one below
-    the other, each repeating the metric and variant columns, so that no value
-    is ever cut."""
+    right-aligned on their last digit whatever follows them. The widths are
+    _layout's: no value is ever cut."""
     n = len(table.labels)
-    labels = [display_text(label) for label in table.labels]
+    layout = _layout(table, width, extremes=extremes, deltas=deltas, sig=sig)
+    metric_w, variant_w, model_w = layout.metric_w, layout.variant_w, layout.model_w
     metrics = [display_text(r.metric) for r in table.rows]
     variants = [display_text(r.variant) for r in table.rows]
     numbers = [[format_number(v, sig, MISSING_TEXT) for v in r.values] for r in table.rows]
@@ -165,7 +283,7 @@ def value_table_to_text(
         ]
         for r in table.rows
     ]
-    value_w = [max((len(row[i]) for row in numbers), default=0) for i in range(n)]
+    value_w = layout.value_w
     delta_w = [max((len(row[i]) for row in delta_texts), default=0) for i in range(n)]
     glyph_w = [1 if any(row[i] for row in glyphs) else 0 for i in range(n)]
 
@@ -178,42 +296,14 @@ def value_table_to_text(
         return text
 
     body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (2 if glyph_w[i] else 0) for i in range(n)]
-    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
-    metric_w = max([len("metric")] + [len(m) for m in metrics])
-    variant_w = max([len("variant")] + [len(v) for v in variants])
-
-    # shrink variant, then metric, while the model columns do not all fit
     marker_w = 1 + _GAP
-    overflow = marker_w + metric_w + _GAP + variant_w + sum(_GAP + w for w in model_w) - width
-    if overflow > 0:
-        take = min(overflow, max(0, variant_w - _MIN_VARIANT_WIDTH))
-        variant_w -= take
-        overflow -= take
-        metric_w -= min(overflow, max(0, metric_w - _MIN_METRIC_WIDTH))
-    left_w = marker_w + metric_w + _GAP + variant_w
-
-    # pack model columns into blocks that fit the width (at least one per block)
-    blocks: list[list[int]] = []
-    used = left_w
-    for i in range(n):
-        w = _GAP + model_w[i]
-        if blocks and used + w <= width:
-            blocks[-1].append(i)
-            used += w
-        else:
-            blocks.append([i])
-            used = left_w + w
-    if not blocks:
-        blocks = [[]]
-
     out: list[str] = []
-    for b, block in enumerate(blocks):
+    for b, block in enumerate(layout.blocks):
         if b:
             out.append("")
         head = " " * marker_w + "metric".ljust(metric_w) + " " * _GAP + _clip("variant", variant_w).ljust(variant_w)
-        fitted = fit_labels(labels, model_w)  # cut together: what tells the models apart stays
         for i in block:
-            label = fitted[i]
+            label = layout.labels[i]
             # the label ends over the values' last digit when it fits there
             digits_end = model_w[i] - (body_w[i] - value_w[i])
             if len(label) <= digits_end:
@@ -252,6 +342,7 @@ def value_table_to_rich(
     colors: Any = None,
     header: bool = True,
     sig: int = 6,
+    width: int | None = None,
 ) -> Any:
     """The Values table as a rich renderable, as the app shows it: a title
     naming the aggregation ("Values · Last"), model labels in the models'
@@ -259,45 +350,43 @@ def value_table_to_rich(
     all agree; with `extremes` each row's maximum ▲ and minimum ▼ in two
     distinct colors; with `delta` each non-base value followed by its change
     against the base, green when better and red when worse (where the
-    metric's direction is known)."""
+    metric's direction is known). At `width` the columns are those of the
+    plain text (_layout): metric and variant always shown, labels cut
+    together, model columns that do not fit in blocks one below the other."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     # a table of single values (the Plots tab's Summary) has names, no variants
     with_variant = any(r.variant for r in table.rows) or not table.rows
-    grid = Table(box=None, show_header=True, pad_edge=False, padding=(0, 1), header_style="bold", expand=False)
-    grid.add_column("", no_wrap=True, width=1)
-    grid.add_column("metric" if with_variant else "name", no_wrap=True, overflow="ellipsis", max_width=40)
-    if with_variant:
-        grid.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=32)
-    for i, label in enumerate(table.labels):
-        style = f"bold {colors[table.models[i].id]}" if colors is not None else "bold"
-        grid.add_column(Text(display_text(label), style=style), justify="right", no_wrap=True, overflow="ellipsis")
-    for row in table.rows:
-        # data as Text, never as a str: rich would parse a str as markup
-        cells: list[Any] = [Text(EQUAL_MARK if row.all_equal else " ", style="dim"), Text(display_text(row.metric))]
+    layout = _layout(table, width if width is not None else 1_000_000, extremes=extremes, deltas=delta, sig=sig,
+                     with_variant=with_variant)
+
+    def block_table(block: list[int]) -> Any:
+        grid = Table(box=None, show_header=True, pad_edge=False, padding=(0, 1), header_style="bold", expand=False)
+        grid.add_column("", no_wrap=True, width=1)
+        grid.add_column("metric" if with_variant else "name", no_wrap=True, overflow="ellipsis",
+                        width=layout.metric_w)
         if with_variant:
-            cells.append(Text(display_text(row.variant)))
-        for i, value in enumerate(row.values):
-            if value is None:
-                cells.append(Text(MISSING_TEXT, style="dim"))
-                continue
-            cell = Text(no_wrap=True)
-            style = ""
-            glyph = ""
-            if extremes and i in row.max_indices:
-                style, glyph = EXTREME_STYLES["max"], MAX_GLYPH
-            elif extremes and i in row.min_indices:
-                style, glyph = EXTREME_STYLES["min"], MIN_GLYPH
-            cell.append(format_number(value, sig), style=style)
-            d = row.deltas[i] if delta else None
-            if d is not None:
-                cell.append(f" ({format_delta(d)})", style=VERDICT_STYLES.get(d.verdict, "dim"))
-            if extremes:
-                cell.append(" " + (glyph or " "), style=style)
-            cells.append(cell)
-        grid.add_row(*cells)
+            grid.add_column("variant", no_wrap=True, overflow="ellipsis", width=layout.variant_w)
+        for i in block:
+            style = f"bold {colors[table.models[i].id]}" if colors is not None else "bold"
+            grid.add_column(Text(layout.labels[i], style=style), justify="right", no_wrap=True, overflow="ellipsis",
+                            width=layout.model_w[i])
+        for row in table.rows:
+            # data as Text, never as a str: rich would parse a str as markup
+            cells: list[Any] = [Text(EQUAL_MARK if row.all_equal else " ", style="dim"),
+                                Text(display_text(row.metric))]
+            if with_variant:
+                cells.append(Text(display_text(row.variant)))
+            for i in block:
+                cells.append(_rich_cell(row, i, extremes=extremes, delta=delta, sig=sig))
+            grid.add_row(*cells)
+        return grid
+
+    grids = [block_table(block) for block in layout.blocks]
+    grid: Any = grids[0] if len(grids) == 1 else Group(*(part for k, g in enumerate(grids)
+                                                        for part in ([Text("")] if k else []) + [g]))
     if not header:
         return grid
     title = Text.assemble(("Values · ", "bold"), (AGG_TITLES.get(table.agg, table.agg), "bold"))

@@ -90,7 +90,7 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
         return value_text.value_table_to_markdown(table, extremes=view.extremes, deltas=view.delta)
     if fmt in ("ansi", "svg", "html"):
         return value_text.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
-                                           colors=ModelColors(state.models))
+                                           colors=ModelColors(state.models), width=width)
     return value_text.value_table_to_text(table, width=width, extremes=view.extremes, deltas=view.delta)
 
 

@@ -191,6 +191,7 @@ class ScalarsBody(MetricFilterBody):
 
     def on_mount(self) -> None:
         self._apply_view_classes()
+        self._apply_legend_mode()
         self._update_bar()
         self._load_summaries()
         self.call_after_refresh(self._focus_view)
@@ -243,6 +244,8 @@ class ScalarsBody(MetricFilterBody):
         chart_options = (old.x_axis, old.smoothing, old.smoothing_weight, old.log_y, old.config_legend)
         if chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y, new.config_legend):
             self._chart_generation += 1
+        if (old.group_by, old.config_legend) != (new.group_by, new.config_legend):
+            self._apply_legend_mode()
         if (old.group_by, old.metric_filter, old.view) != (new.group_by, new.metric_filter, new.view):
             self._rebuild_grid()
             if old.view == "values" and new.view == "graph" and not self.maximized:
@@ -457,6 +460,8 @@ class ScalarsBody(MetricFilterBody):
         self._card_generation.clear()
         self._queued.clear()
         cards = [ChartCard(g.key, g.title, index=i) for i, g in enumerate(groups)]
+        for card in cards:
+            card.legend_shared = grid.shared_legend
         empty = None
         if not groups:
             total = sum(len(v) for v in self._summaries.values())
@@ -465,6 +470,20 @@ class ScalarsBody(MetricFilterBody):
             empty = Static(shown(text), classes="chart-grid--empty")  # the filter is data: never markup
         grid.set_cards(cards, empty)
         self.call_after_refresh(self._after_grid_built, focused_key)
+
+    def _legend_shared(self) -> bool:
+        """One legend for all charts (the model bar's chips) when each chart holds
+        one line per model and the legends would say nothing more: grouped by
+        metric, a chart holds each model's variants and its legend names them;
+        with the config in the legend, each entry carries its model's values."""
+        return self.view.group_by == "variant" and not self.view.config_legend
+
+    def _apply_legend_mode(self) -> None:
+        grid = self.query_one(ChartGrid)
+        shared = self._legend_shared()
+        grid.shared_legend = shared
+        for card in grid.cards:
+            card.set_legend_shared(shared)
 
     def _after_grid_built(self, focused_key: str) -> None:
         if self.view.view == "graph" and not self.maximized:

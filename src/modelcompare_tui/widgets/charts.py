@@ -39,6 +39,8 @@ from .safe_text import shown
 MIN_CARD_WIDTH = 40  # columns of a card in the grid, at least
 MAX_GRID_COLUMNS = 4
 MIN_CARD_HEIGHT = 15  # lines of a card in the grid, at least
+# a card without a legend of its own (the model bar names the models of every chart)
+MIN_SHARED_LEGEND_CARD_HEIGHT = 12
 GRID_LEGEND_LINES = 3  # at most; a short card (height // 4) keeps fewer
 MAX_LEGEND_LINES = 8
 INITIAL_CARDS = 24  # cards mounted at once; more as the view scrolls
@@ -133,6 +135,9 @@ class ChartCard(ChoosableCard, can_focus=True):
         self.index = index
         self.chart: ScalarChart | None = None
         self.legend_max_lines = legend_max_lines
+        # True: the models are named once for all charts (the model bar's chips), so
+        # the card lists only what differs from them: the models without this series
+        self.legend_shared = False
         self.message_text = "loading…"
         self.set_title(title)
         self._cache: tuple[tuple[int, int, int], list[Strip]] | None = None  # lines for (w, h, chart)
@@ -144,7 +149,9 @@ class ChartCard(ChoosableCard, can_focus=True):
         """The plot's size inside a content area of width×height, and the legend lines."""
         chart = chart if chart is not None else self.chart
         items = chart.legend if chart is not None else ()
-        lines = legend_lines(items, width, min(self.legend_max_lines, max(1, height // 4)))
+        if self.legend_shared:
+            items = tuple(item for item in items if not item.present)
+        lines = legend_lines(items, width, min(self.legend_max_lines, max(1, height // 4))) if items else []
         return width, max(3, height - len(lines)), lines
 
     def prepare(self, chart: ScalarChart, width: int, height: int) -> tuple[tuple[int, int], list[Strip]]:
@@ -168,6 +175,15 @@ class ChartCard(ChoosableCard, can_focus=True):
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
         self.refresh()
+
+    def set_legend_shared(self, shared: bool) -> None:
+        """Name every model in the legend (False) or only those without this
+        series (True: the others are named once for all charts)."""
+        if shared != self.legend_shared:
+            self.legend_shared = shared
+            self._cache = None
+            self._styled = None
+            self.refresh()
 
     def set_message(self, text: str) -> None:
         self.chart = None
@@ -246,6 +262,7 @@ class ChartGrid(VerticalScroll, can_focus=False):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = 2
         self.row_height = 14
+        self.shared_legend = False  # the cards show no legend of their own: shorter rows fit
         self._column_width = 0
         self._cards: list[ChartCard] = []
         self._mounted = 0
@@ -282,8 +299,9 @@ class ChartGrid(VerticalScroll, can_focus=False):
     def fit_to(self, width: int, height: int) -> bool:
         """Columns and row height for a viewport of width×height; True when they changed."""
         columns = max(1, min(MAX_GRID_COLUMNS, width // MIN_CARD_WIDTH))
-        rows = max(1, height // MIN_CARD_HEIGHT)
-        row_height = max(MIN_CARD_HEIGHT, height // rows)
+        min_height = MIN_SHARED_LEGEND_CARD_HEIGHT if self.shared_legend else MIN_CARD_HEIGHT
+        rows = max(1, height // min_height)
+        row_height = max(min_height, height // rows)
         # every column exactly as wide (not 1fr, which gives some columns a cell
         # more): a chart drawn in the loader's thread at card_width() then fits
         # its card, and is not drawn again on the UI thread
