@@ -480,7 +480,14 @@ def test_large_text_alignment_is_as_good_as_difflib() -> None:
 
 
 def test_changed_spans() -> None:
-    assert changed_spans("lr: 0.001", "lr: 0.005") == [(8, 9)]
+    # a changed number is marked whole: a reader compares 0.005 with 0.001, not a
+    # digit; in 4100 against 15800 the characters that differ are "4" alone
+    assert changed_spans("lr: 0.001", "lr: 0.005") == [(4, 9)]
+    assert changed_spans("15800", "4100") == [(0, 4)]
+    assert changed_spans("steps 1000 x", "steps 100 x") == [(6, 9)]  # digits deleted: another number
+    assert changed_spans("-0.5", "0.5") == [(0, 3)]  # the sign went
+    assert changed_spans("v1.2.3", "v1.2.4") == [(5, 6)]  # a version's part is not a number of its own
+    assert changed_spans("name-x", "namex") == []  # no number near the deletion
     assert changed_spans("a b c", "a X c") == [(2, 3)]
     assert changed_spans("same", "same") == []
     assert changed_spans("abc", "ab") == []  # a pure deletion marks nothing of the new text

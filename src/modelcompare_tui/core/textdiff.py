@@ -16,6 +16,7 @@ popular lines such as `}`; this takes ~10-20 ms.
 from __future__ import annotations
 
 import difflib
+import re
 from bisect import bisect_left
 from collections.abc import Hashable, Sequence
 
@@ -345,12 +346,18 @@ def changed_spans(old: str | None, new: str | None) -> list[tuple[int, int]]:
     old_mid = old[prefix : len(old) - suffix]
     new_mid = new[prefix : len(new) - suffix]
     if not new_mid:
-        return []  # only deletions: nothing of `new` to mark
+        # only deletions: nothing of `new` to mark, unless digits went out of a number
+        # (0.0010 -> 0.001 is another number: mark it whole)
+        if any(c in _NUMERIC for c in old_mid):
+            return _whole_numbers(new, [(prefix, prefix)])
+        return []
     if not old_mid or len(old_mid) + len(new_mid) > _SPAN_DETAIL_CHARS:
-        return [(prefix, prefix + len(new_mid))]
+        return _whole_numbers(new, [(prefix, prefix + len(new_mid))])
     matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
     spans: list[tuple[int, int]] = []
-    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "delete" and any(c in _NUMERIC for c in old_mid[i1:i2]):
+            spans.append((prefix + j1, prefix + j1))  # digits deleted here: the number around is new
         if tag in ("replace", "insert") and j2 > j1:
             start, end = prefix + j1, prefix + j2
             if spans and start - spans[-1][1] <= 1:
@@ -358,4 +365,32 @@ def changed_spans(old: str | None, new: str | None) -> list[tuple[int, int]]:
                 spans[-1] = (spans[-1][0], end)
             else:
                 spans.append((start, end))
-    return spans
+    return _whole_numbers(new, spans)
+
+
+_NUMERIC = frozenset("0123456789.-+eE")  # a deletion of these may change the number it was part of
+# a sign only where a number can start (not the hyphens of 2026-01-05); the digits not
+# a piece of a longer dotted run (the "4" of v1.2.4 is not a number of its own)
+_NUMBER = re.compile(r"(?:(?<![^\s=:(\[{,])[-+])?(?<![\d.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _whole_numbers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` widened to the whole numbers they touch: in 4100 against 15800 the
+    differing characters are "4" and "1", but a reader compares numbers, not
+    digits. An empty span (a deletion point) inside or at the edge of a number
+    marks that number; elsewhere it marks nothing."""
+    if not spans:
+        return spans
+    numbers = [(m.start(), m.end()) for m in _NUMBER.finditer(text)] if any(c.isdigit() for c in text) else []
+    widened: list[tuple[int, int]] = []
+    for start, end in spans:
+        for a, b in numbers:
+            touches = a < end and start < b if end > start else a <= start <= b
+            if touches:
+                start, end = min(start, a), max(end, b)
+        if end > start:
+            if widened and start <= widened[-1][1]:
+                widened[-1] = (widened[-1][0], max(end, widened[-1][1]))
+            else:
+                widened.append((start, end))
+    return widened
