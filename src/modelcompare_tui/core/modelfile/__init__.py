@@ -1,9 +1,5 @@
 """The model file format (PRODUCT.md §5): parse + validate, export, write.
 
-This package reads JSON (below); its modules check single values (values.py),
-scalar points (points.py), plot data (plot_data.py), the document and its
-models (document.py), and write files (writing.py).
-
     {"format": "modelcompare/v1", "models": [ {<model fields of §2>}, ... ]}
 
 Parsing is all or nothing: the first problem raises ModelFileError naming the
@@ -50,6 +46,10 @@ because the store or a view cannot hold such a value.
 - A histogram asks for at most MAX_HISTOGRAM_BINS (10,000) bins (plotly's
   nbinsx/nbinsy too): a chart is at most a few hundred cells wide, and each bin
   costs memory.
+
+This package reads JSON (below); its modules check single values (values.py),
+scalar points (points.py), plot data (plot_data.py), the document and its
+models (document.py), and write files (writing.py).
 """
 
 from __future__ import annotations
