@@ -254,7 +254,7 @@ def measure_ingest(report: Report, scale: Scale, scratch: Path) -> None:
     try:
         from modelcompare_tui.core.modelfile import load_model_file, write_model_file
     except ImportError:
-        print("  import of a JSON file: core/modelfile.py (load_model_file) is not there yet; not measured")
+        print("  import of a JSON file: core/modelfile (load_model_file) is not there yet; not measured")
         return
     n_series = 50
     file_path = scratch / f"import-{n_series}x{scale.points}.json"
