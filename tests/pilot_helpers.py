@@ -11,16 +11,32 @@ from textual.worker import WorkerCancelled, WorkerState
 MAX_QUIET_ROUNDS = 200  # pauses spent waiting for queued messages and callbacks (each one event-loop turn)
 
 
+_WIDGET_FLAGS = ("_layout_required", "_repaint_required", "_recompose_required", "_scroll_required",
+                 "_refresh_styles_required")
+_SCREEN_FLAGS = ("_layout_required", "_repaint_required", "_recompose_required", "_scroll_required")
+
+
 def _busy(app: App) -> bool:
-    """Messages queued, callbacks or a repaint due anywhere in the app (the
-    footer recomposes on a callback after the focus moved, for instance)."""
+    """Messages queued, callbacks, a layout or a repaint due anywhere in the app.
+    A recomposed footer's new keys, for instance, are mounted at once but laid
+    out only on the screen's next update tick: a shot before it showed the old
+    footer (CI saw "space Select s Sort f Filter" missing at 160×48)."""
     if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
         return True
-    # every screen of the stack: the one under a dialog still lays out and scrolls
-    if any(screen._callbacks or screen._dirty_widgets for screen in app.screen_stack):  # noqa: SLF001
+    if app._batch_count:  # noqa: SLF001
         return True
-    return any(not node._message_queue.empty() or node._next_callbacks  # noqa: SLF001
-               for node in [app, *app._registry])  # noqa: SLF001
+    # every screen of the stack: the one under a dialog still lays out and scrolls
+    if any(screen._callbacks for screen in app.screen_stack):  # noqa: SLF001
+        return True
+    # the screen on top refreshes on its update timer (those below wait until they are on top)
+    screen = app.screen
+    if screen._dirty_widgets or any(getattr(screen, flag, False) for flag in _SCREEN_FLAGS):  # noqa: SLF001
+        return True
+    nodes = [app, *app._registry]  # noqa: SLF001
+    if any(not node._message_queue.empty() or node._next_callbacks for node in nodes):  # noqa: SLF001
+        return True
+    return any(node.is_mounted and any(getattr(node, flag, False) for flag in _WIDGET_FLAGS)
+               for node in nodes if node is not app)
 
 
 async def settle(pilot: Pilot, rounds: int = 4) -> None:
