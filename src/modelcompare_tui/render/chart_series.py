@@ -363,6 +363,14 @@ def scalar_chart_renderable(chart: ScalarChart, *, height: int, color: bool = Tr
     return Group(title, draw, *([legend_text(items, color=color)] if items else []))
 
 
+def legend_is_shared(view: ScalarsView) -> bool:
+    """One legend for all charts (the app's model bar, the page's top line) when each
+    chart holds one line per model and its legend would say nothing more: grouped
+    by metric a chart holds each model's variants and its legend names them; with
+    the config in the legend each entry carries its model's values."""
+    return view.group_by == "variant" and not view.config_legend
+
+
 def shared_legend(models: Sequence[Model], colors: ModelColors) -> tuple[LegendItem, ...]:
     """One legend for every chart that holds one line per model, all present:
     each model's label, colour and (plain text) marker, as those charts draw them."""
@@ -418,7 +426,7 @@ def render_scalar_charts(
     parts: list[Any] = [Text(f"Scalars · Graph · {chart_subtitle(view)}", style="dim" if ansi else "")]
     # as in the app (whose model bar names the models once): one legend above charts
     # of one line per model, each chart naming only the models it lacks
-    shared = view.group_by == "variant" and notes is None and len(groups) > 1
+    shared = legend_is_shared(view) and len(groups) > 1
     if shared:
         parts.append(legend_text(shared_legend(models, colors), color=ansi))
     for group in groups:

@@ -178,6 +178,8 @@ class _Layout:
     variant_w: int  # 0: no variant column (a table of single values)
     model_w: list[int]
     value_w: list[int]  # of the numbers alone: the label ends over their last digit
+    delta_w: list[int]  # of the "(+1.2%)" changes (0: none)
+    glyph_w: list[int]  # 1 where the column holds a ▲/▼ mark
     labels: list[str]  # fitted to model_w
     blocks: list[list[int]]  # model indexes per block
 
@@ -234,7 +236,8 @@ def _layout(table: ValueTable, width: int, *, extremes: bool, deltas: bool, sig:
                     narrow[i] += give
                     spare -= give
             model_w, blocks = narrow, narrow_blocks
-    return _Layout(metric_w, variant_w, model_w, value_w, fit_labels(labels, model_w), blocks or [[]])
+    return _Layout(metric_w, variant_w, model_w, value_w, delta_w, glyph_w, fit_labels(labels, model_w),
+                   blocks or [[]])
 
 
 def _blocks(model_w: list[int], left_w: int, width: int) -> list[list[int]]:
@@ -283,9 +286,7 @@ def value_table_to_text(
         ]
         for r in table.rows
     ]
-    value_w = layout.value_w
-    delta_w = [max((len(row[i]) for row in delta_texts), default=0) for i in range(n)]
-    glyph_w = [1 if any(row[i] for row in glyphs) else 0 for i in range(n)]
+    value_w, delta_w, glyph_w = layout.value_w, layout.delta_w, layout.glyph_w
 
     def cell(r: int, i: int) -> str:
         text = numbers[r][i].rjust(value_w[i])

@@ -53,6 +53,7 @@ from ..render.chart_series import (
     X_AXIS_TITLES,
     SeriesCache,
     chart_buckets,
+    legend_is_shared,
     load_scalar_chart,
     model_origins,
     warm_up,
@@ -471,16 +472,9 @@ class ScalarsBody(MetricFilterBody):
         grid.set_cards(cards, empty)
         self.call_after_refresh(self._after_grid_built, focused_key)
 
-    def _legend_shared(self) -> bool:
-        """One legend for all charts (the model bar's chips) when each chart holds
-        one line per model and the legends would say nothing more: grouped by
-        metric, a chart holds each model's variants and its legend names them;
-        with the config in the legend, each entry carries its model's values."""
-        return self.view.group_by == "variant" and not self.view.config_legend
-
     def _apply_legend_mode(self) -> None:
         grid = self.query_one(ChartGrid)
-        shared = self._legend_shared()
+        shared = legend_is_shared(self.view)
         grid.shared_legend = shared
         for card in grid.cards:
             card.set_legend_shared(shared)

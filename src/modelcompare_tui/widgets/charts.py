@@ -31,7 +31,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.display import display_text
-from ..render.chart_series import legend_lines, scalar_chart_rows
+from ..render.chart_series import legend_lines, own_legend, scalar_chart_rows
 from ..render.raster import ChartRows, ScalarChart
 from .messages import CardMessage, ControlMessage
 from .safe_text import shown
@@ -148,9 +148,7 @@ class ChartCard(ChoosableCard, can_focus=True):
     def plot_size(self, width: int, height: int, chart: ScalarChart | None = None) -> tuple[int, int, list[Text]]:
         """The plot's size inside a content area of width×height, and the legend lines."""
         chart = chart if chart is not None else self.chart
-        items = chart.legend if chart is not None else ()
-        if self.legend_shared:
-            items = tuple(item for item in items if not item.present)
+        items = () if chart is None else own_legend(chart, color=True) if self.legend_shared else chart.legend
         lines = legend_lines(items, width, min(self.legend_max_lines, max(1, height // 4))) if items else []
         return width, max(3, height - len(lines)), lines
 
