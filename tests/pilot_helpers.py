@@ -5,6 +5,7 @@ class attributes that a test shortens)."""
 from __future__ import annotations
 
 from textual.app import App
+from textual.screen import Screen
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerState
 
@@ -35,8 +36,9 @@ def _busy(app: App) -> bool:
     nodes = [app, *app._registry]  # noqa: SLF001
     if any(not node._message_queue.empty() or node._next_callbacks for node in nodes):  # noqa: SLF001
         return True
+    # screens are not widgets here: one under a dialog keeps its flags until it is on top again
     return any(node.is_mounted and any(getattr(node, flag, False) for flag in _WIDGET_FLAGS)
-               for node in nodes if node is not app)
+               for node in nodes if node is not app and not isinstance(node, Screen))
 
 
 async def settle(pilot: Pilot, rounds: int = 4) -> None:
