@@ -62,7 +62,8 @@ async def test_values_table_rows_labels_and_equal_mark(store) -> None:  # noqa: 
         # two models named resnet50 are told apart
         assert table.labels == ("resnet50 (a1a1a1a1)", "resnet50 (b2b2b2b2)", "vit-b16")
         header = line(app, 0)
-        assert "resnet50 (a1a1a1a1)" in header and "resnet50 (b2b2b2b2)" in header
+        # cut to what tells them apart, so that all three columns fit side by side
+        assert "…(a1a1a1a1)" in header and "…(b2b2b2b2)" in header and "vit-b16" in header
         lr_line = line(app, 1 + 4)
         assert lr_line.startswith("=") and "lr" in lr_line  # all models agree
         assert not line(app, 1).startswith("=")

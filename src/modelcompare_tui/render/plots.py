@@ -9,7 +9,7 @@ and `modelcompare render` share these functions. Never Textual.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,8 @@ __all__ = [
     "plot_legend",
     "summary_bars",
     "summary_renderable",
+    "summary_table",
+    "AtWidth",
 ]
 
 
@@ -462,7 +464,24 @@ def summary_renderable(summary: SummaryChart, models: Sequence[Model], colors: M
     parts: list[Any] = [head, summary_bars(summary, models, colors, color=color)]
     if table:
         parts.append(Text(""))
-        parts.append(value_table_to_rich(summary.table, extremes=True, delta=False, colors=colors, header=False))
+        parts.append(AtWidth(lambda width: summary_table(summary, colors if color else None, width)))
     return Group(*parts)
+
+
+def summary_table(summary: SummaryChart, colors: ModelColors | None, width: int) -> Any:
+    """The Summary's numbers as a table laid out for `width` cells: names kept
+    whole, model labels cut together, columns that do not fit in blocks."""
+    return value_table_to_rich(summary.table, extremes=True, delta=False, colors=colors, header=False, width=width)
+
+
+class AtWidth:
+    """A renderable built for the width it is drawn at (a table laid out for
+    its width rather than squeezed by rich, which would cut names to `…`)."""
+
+    def __init__(self, build: Callable[[int], Any]) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.build(options.max_width)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -163,7 +164,7 @@ _MIN_VARIANT_WIDTH = 8
 _MAX_LABEL_WIDTH = 24
 
 
-_MIN_LABEL_WIDTH = 10
+MIN_LABEL_WIDTH = 10
 
 
 @dataclass(frozen=True)
@@ -195,49 +196,81 @@ def _layout(table: ValueTable, width: int, *, extremes: bool, deltas: bool, sig:
     glyph_w = [1 if extremes and any(i in r.max_indices or i in r.min_indices for r in table.rows) else 0
                for i in range(n)]
     body_w = [value_w[i] + (delta_w[i] + 1 if delta_w[i] else 0) + (2 if glyph_w[i] else 0) for i in range(n)]
-    model_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
+    full_w = [max(body_w[i], min(len(label), _MAX_LABEL_WIDTH), 1) for i, label in enumerate(labels)]
     metric_w = max([len("metric" if with_variant else "name")] + [len(display_text(r.metric)) for r in table.rows])
     variant_w = max([len("variant")] + [len(display_text(r.variant)) for r in table.rows]) if with_variant else 0
-    # shrink variant, then metric, while the model columns do not all fit
     marker_w = 1 + _GAP
-    variant_room = _GAP + variant_w if with_variant else 0
-    overflow = marker_w + metric_w + variant_room + sum(_GAP + w for w in model_w) - width
-    if overflow > 0 and with_variant:
-        take = min(overflow, max(0, variant_w - _MIN_VARIANT_WIDTH))
-        variant_w -= take
-        overflow -= take
-    if overflow > 0:
-        take = min(overflow, max(0, metric_w - _MIN_METRIC_WIDTH))
-        metric_w -= take
-        overflow -= take
-    left_w = marker_w + metric_w + (_GAP + variant_w if with_variant else 0)
-    blocks = _blocks(model_w, left_w, width)
-    # then the labels, widest first, towards their values' width (or 10 cells), when that
-    # saves blocks: four sweep members side by side as …lr1e-5 beat two blocks of
-    # …librispeech-lr1e-5 (fit_labels keeps what tells them apart)
-    floors = [max(body_w[i], min(len(label), _MIN_LABEL_WIDTH)) for i, label in enumerate(labels)]
+    floors = [max(body_w[i], min(len(label), MIN_LABEL_WIDTH)) for i, label in enumerate(labels)]
+
+    def left(metric: int, variant: int) -> int:
+        return marker_w + metric + (_GAP + variant if with_variant else 0)
+
+    model_w, blocks = _model_columns(labels, full_w, floors, left(metric_w, variant_w), width)
     if len(blocks) > 1:
-        narrow = list(model_w)
-        excess = left_w + sum(_GAP + w for w in narrow) - width
-        while excess > 0:
-            i = max(range(n), key=lambda k: narrow[k] - floors[k])
-            if narrow[i] <= floors[i]:
-                break
-            narrow[i] -= 1
-            excess -= 1
-        if len(narrow_blocks := _blocks(narrow, left_w, width)) < len(blocks):
-            # a block with room to spare (the last, often) gives its labels back the width
-            # of what tells them apart (not more: one whole name among cut ones misleads)
-            cores = label_cores(labels)
-            for block in narrow_blocks:
-                spare = width - left_w - sum(_GAP + narrow[i] for i in block)
-                for i in block:
-                    give = max(0, min(spare, min(model_w[i], cell_len(cores[i])) - narrow[i]))
-                    narrow[i] += give
-                    spare -= give
-            model_w, blocks = narrow, narrow_blocks
+        # names whole first, labels cut: only when the cut labels still need more blocks,
+        # shrink the variant, then the metric, towards what would fit in one block
+        overflow = left(metric_w, variant_w) + sum(_GAP + w for w in floors) - width
+        if overflow > 0 and with_variant:
+            take = min(overflow, max(0, variant_w - _MIN_VARIANT_WIDTH))
+            variant_w -= take
+            overflow -= take
+        if overflow > 0:
+            metric_w -= min(overflow, max(0, metric_w - _MIN_METRIC_WIDTH))
+        model_w, blocks = _model_columns(labels, full_w, floors, left(metric_w, variant_w), width)
     return _Layout(metric_w, variant_w, model_w, value_w, delta_w, glyph_w, fit_labels(labels, model_w),
                    blocks or [[]])
+
+
+def _model_columns(labels: list[str], model_w: list[int], floors: list[int], left_w: int,
+                   width: int) -> tuple[list[int], list[list[int]]]:
+    """Model column widths and blocks beside `left_w` cells of metric and variant."""
+    blocks = _blocks(model_w, left_w, width)
+    if len(blocks) == 1:
+        return model_w, blocks
+    # the labels, widest first, towards their values' width (or 10 cells), when that
+    # saves blocks: four sweep members side by side as …lr1e-5 beat two blocks of
+    # …librispeech-lr1e-5 (fit_labels keeps what tells them apart)
+    narrow = narrowed_label_widths(model_w, floors, width - left_w)
+    narrow_blocks = _blocks(narrow, left_w, width)
+    if len(narrow_blocks) >= len(blocks):
+        return model_w, blocks
+    # a block with room to spare (the last, often) gives its labels some width back
+    core_w = [cell_len(core) for core in label_cores(labels)]
+    for block in narrow_blocks:
+        spare = width - left_w - sum(_GAP + narrow[i] for i in block)
+        widened = widened_label_widths([narrow[i] for i in block], [model_w[i] for i in block],
+                                       [core_w[i] for i in block], spare)
+        for i, w in zip(block, widened):
+            narrow[i] = w
+    return narrow, narrow_blocks
+
+
+def narrowed_label_widths(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
+    """Model column widths narrowed one cell at a time, the widest above its floor
+    first, until the columns and their gaps fit `room` cells or all are at their
+    floors (the values' width, or 10 cells of label)."""
+    narrow = list(widths)
+    excess = sum(_GAP + w for w in narrow) - room
+    while excess > 0 and narrow:
+        i = max(range(len(narrow)), key=lambda k: narrow[k] - floors[k])
+        if narrow[i] <= floors[i]:
+            break
+        narrow[i] -= 1
+        excess -= 1
+    return narrow
+
+
+def widened_label_widths(narrow: Sequence[int], widths: Sequence[int], core_widths: Sequence[int],
+                         spare: int) -> list[int]:
+    """Narrowed columns given back up to `spare` cells in all, each up to the width of
+    what tells its label apart (`core_widths`, of label_cores), not more: one whole
+    name among cut ones misleads."""
+    out = list(narrow)
+    for i in range(len(out)):
+        give = max(0, min(spare, min(widths[i], core_widths[i]) - out[i]))
+        out[i] += give
+        spare -= give
+    return out
 
 
 def _blocks(model_w: list[int], left_w: int, width: int) -> list[list[int]]:

@@ -26,6 +26,7 @@ from ..render.plots import (
     panels_renderable,
     plot_legend,
     summary_bars,
+    summary_table,
 )
 from .charts import MAX_LEGEND_LINES, ChoosableCard
 from .messages import CardMessage
@@ -35,6 +36,8 @@ MAX_XY_HEIGHT = 22
 SUMMARY_KEY = "summary"
 LIST_LEGEND_LINES = 4  # legend lines of a plot in the list, at most
 SIDE_BY_SIDE_WIDTH = 140  # the Summary's bars and table side by side from this width
+SUMMARY_BARS_WIDTH = 60  # side by side, the bars keep this much: names, labels, a bar and its value
+SIDE_BY_SIDE_GAP = 3
 
 
 class PlotCard(ChoosableCard, can_focus=True):
@@ -121,24 +124,23 @@ class PlotCard(ChoosableCard, can_focus=True):
         return Group(*parts)
 
     def _summary(self, width: int) -> RenderableType:
-        from ..render.value_text import value_table_to_rich
-
         summary = self.summary
         assert summary is not None
         if not summary.names:
             return Text("No single values" + (f" match {display_text(repr(summary.table.metric_filter))}"
                                                if summary.table.metric_filter else ""), style="dim")
         bars = summary_bars(summary, self.models, self.model_colors)
-        table = value_table_to_rich(summary.table, extremes=True, colors=self.model_colors, header=False)
         if width >= SIDE_BY_SIDE_WIDTH:
             from rich.table import Table
 
-            grid = Table.grid(padding=(0, 3), expand=True)
-            grid.add_column(ratio=1)
+            # the table laid out for what the bars leave it, so that neither is cut
+            table = summary_table(summary, self.model_colors, width - SUMMARY_BARS_WIDTH - SIDE_BY_SIDE_GAP)
+            grid = Table.grid(padding=(0, SIDE_BY_SIDE_GAP), expand=True)
+            grid.add_column(ratio=1, min_width=SUMMARY_BARS_WIDTH)
             grid.add_column(no_wrap=True)
             grid.add_row(bars, table)
             return grid
-        return Group(bars, Text(""), table)
+        return Group(bars, Text(""), summary_table(summary, self.model_colors, width))
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache = None

@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from ..core.labels import fit_labels
+from ..core.labels import fit_labels, label_cores
 from ..core.scalars import (
     EQUAL_MARK,
     MAX_GLYPH,
@@ -39,6 +39,7 @@ from ..core.scalars import (
     format_delta,
     format_number,
 )
+from ..render.value_text import MIN_LABEL_WIDTH, narrowed_label_widths, widened_label_widths
 from .messages import CellMessage
 from .model_table import fit
 from .table_view import CURSOR_BINDINGS, CursorTable
@@ -139,6 +140,7 @@ class ValueTableView(CursorTable, can_focus=True):
         self.cursor_column = 0
         self.empty_text = "Loading scalars…"
         self._layout: _Layout | None = None
+        self._layout_width = 0  # the width the layout was made for
 
     # -- data --------------------------------------------------------------------------
     def set_table(self, table: ValueTable | None, *, extremes: bool, delta: bool, keep: str | None = None) -> None:
@@ -203,6 +205,15 @@ class ValueTableView(CursorTable, can_focus=True):
         variant_w = min(MAX_VARIANT_WIDTH,
                         max([len("variant")] + [cell_len(display_text(r.variant)) for r in table.rows]))
         fixed_w = MARK_WIDTH + metric_w + GAP + variant_w
+        # labels cut (towards …lr1e-5) before a model column has to be scrolled to: every
+        # model side by side where their values fit, as the headless table does
+        room = self.scrollable_content_region.width - fixed_w - 1  # a cell for the › marker
+        if room > 0 and sum(GAP + w for w in column_w) > room:
+            floors = [max(body_w[i], min(cell_len(label), MIN_LABEL_WIDTH)) for i, label in enumerate(labels)]
+            narrow = narrowed_label_widths(column_w, floors, room)
+            spare = room - sum(GAP + w for w in narrow)
+            column_w = widened_label_widths(narrow, column_w, [cell_len(c) for c in label_cores(labels)], spare)
+        self._layout_width = self.scrollable_content_region.width
         return _Layout(metric_w, variant_w, value_w, delta_w, glyph_w, column_w, fixed_w, numbers, deltas)
 
     # -- geometry ------------------------------------------------------------------------
@@ -238,6 +249,8 @@ class ValueTableView(CursorTable, can_focus=True):
             self.scroll_to(x=starts[first], animate=False, immediate=True, force=True)
 
     def on_resize(self, event: events.Resize) -> None:
+        if self.table is not None and self.scrollable_content_region.width != self._layout_width:
+            self._layout = self._compute_layout()
         self._update_virtual_size()
         self.call_after_refresh(self._scroll_cursor_into_view)
 
