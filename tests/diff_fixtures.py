@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.widgets import Footer
+from modelcompare_tui.widgets.footer import AppFooter
 
 import modelcompare_tui
 from modelcompare_tui.core.colors import ModelColors
@@ -162,7 +162,7 @@ class DiffApp(KeysFollowFocus, SteadyCursor, App[None]):
         yield self.body_class(self.source, self.comparison, self.models_of(self.comparison), self.model_colors,
                               id="body")
         if self.show_footer:
-            yield Footer()
+            yield AppFooter()
 
     @property
     def body(self) -> TabBody:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from textual.app import App, ComposeResult
-from textual.widgets import Footer
+from modelcompare_tui.widgets.footer import AppFooter
 
 import modelcompare_tui
 from modelcompare_tui.core.colors import ModelColors
@@ -150,7 +150,7 @@ class BodyApp(KeysFollowFocus, SteadyCursor, App[None]):
     def compose(self) -> ComposeResult:
         yield self.body_class(self.source, self.comparison, self.models, self.model_colors, id="body")
         if self.show_footer:
-            yield Footer()
+            yield AppFooter()
 
     @property
     def body(self) -> TabBody:

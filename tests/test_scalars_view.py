@@ -489,3 +489,17 @@ async def test_refresh_data_reloads_the_charts_in_view(store) -> None:  # noqa: 
         await pilot.pause(0.5)
         await settle(pilot)
         assert app.body.embed_target() == EmbedTarget("scalars", "accuracy/val")  # the focused chart
+
+
+async def test_graph_view_help_headings_name_parts_not_classes(store) -> None:  # noqa: ANN001
+    """The help of the Graph view heads its sections "Chart", "Chart grid", not
+    "ChartCard", "ChartGrid"."""
+    from modelcompare_tui.keys import screen_key_sections
+
+    app = make_app(store, view="graph")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, ChartCard)
+        titles = [section.title for section in screen_key_sections(app, app.screen)]
+        assert "Chart" in titles and "Scalars" in titles, titles
+        assert not any(t in ("ChartCard", "ChartGrid", "ScalarsBody", "BodyApp") for t in titles), titles

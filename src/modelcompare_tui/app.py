@@ -590,7 +590,7 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, App[None]):
         screen = self.screen
         if type(screen).__name__ == "HelpDialog":
             return
-        title = str(getattr(screen, "HELP_TITLE", "") or type(screen).__name__)
+        title = str(getattr(screen, "HELP_TITLE", ""))
         self.push_screen(HelpDialog(title, screen_key_sections(self, screen)))
 
     def action_toggle_theme(self) -> None:

@@ -69,6 +69,8 @@ class CellValueDialog(ModalScreen[None]):
     characters highlighted, and the value it differs from), and the row's
     values across all the compared models."""
 
+    HELP_TITLE = "Field value"
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="cell_value.close"),
         Binding("enter", "close", "Close", show=False, id="cell_value.close_alt"),

@@ -19,6 +19,8 @@ class CsvSavedDialog(ModalScreen[None]):
     """After `d`: where the CSV went, with offers to copy it or its path (OSC 52
     can fail silently, so the path is always shown, selectable)."""
 
+    HELP_TITLE = "CSV saved"
+
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="csv_saved.close"),

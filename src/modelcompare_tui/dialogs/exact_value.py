@@ -25,6 +25,8 @@ class ExactValueDialog(ModalScreen[None]):
     """enter on a Values cell: the exact Last/Min/Max of that series with their
     iterations, its point count and its change against the base."""
 
+    HELP_TITLE = "Exact value"
+
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="exact_value.close"),

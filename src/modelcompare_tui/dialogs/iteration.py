@@ -15,6 +15,8 @@ class IterationDialog(ModalScreen["int | None | bool"]):
     """`i`: the iteration whose plots to show. Returns the iteration, None for
     the last reported ones, or False when cancelled."""
 
+    HELP_TITLE = "Iteration"
+
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="iteration_dialog.cancel")]
 

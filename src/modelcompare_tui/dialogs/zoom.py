@@ -19,6 +19,8 @@ class ZoomDialog(ModalScreen["tuple[int, int] | None | bool"]):
     """`z`: type the iteration range of the maximised chart. Returns the range,
     None to reset the zoom, or False when cancelled."""
 
+    HELP_TITLE = "Zoom"
+
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="zoom_dialog.cancel")]
 

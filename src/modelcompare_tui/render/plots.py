@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core.labels import fit_labels
+from ..core.labels import fit_labels, model_labels
 from ..core.colors import ModelColors, hex_to_rgb
 from ..core.display import display_text
 from ..core.model import Model
 from ..core.plotmerge import (
+    SERIES_SEPARATOR,
     MergedChart,
     MergedTable,
     PlotGroup,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
 
-from .chart_series import legend_text
+from .chart_series import legend_entry, legend_lines, legend_text
 from .raster import (
     MISSING_STYLE,
     ChartLine,
@@ -59,8 +60,13 @@ __all__ = [
     "merged_table_renderable",
     "panel_renderable",
     "panels_renderable",
+    "MatrixStyle",
+    "compact_number",
+    "matrix_style",
     "plot_group_renderable",
     "plot_legend",
+    "plot_legend_lines",
+    "PlotLegend",
     "summary_bars",
     "summary_renderable",
     "summary_table",
@@ -86,6 +92,7 @@ class BarCluster:
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
+MIN_TABLE_BAR = 6  # cells a bar needs in the table form of clustered bars
 
 
 def _bar_cells(fraction: float, width: int) -> str:
@@ -109,10 +116,14 @@ class BarClusters:
     ranges have nothing in common); a negative value's bar is drawn in the
     dimmed style and its value keeps its sign."""
 
-    def __init__(self, clusters: Sequence[BarCluster], *, color: bool = True, shared_scale: bool = False) -> None:
+    def __init__(self, clusters: Sequence[BarCluster], *, color: bool = True, shared_scale: bool = False,
+                 as_table: bool = False) -> None:
         self.clusters = list(clusters)
         self.color = color
         self.shared_scale = shared_scale
+        # a row per cluster and a column per bar (a short bar and its value) where the
+        # width allows: 29 classes of 4 models in 30 rows rather than 145
+        self.as_table = as_table
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield from self.lines(options.max_width)
@@ -123,6 +134,8 @@ class BarClusters:
         out: list[Any] = []
         if not self.clusters:
             return out
+        if self.as_table and (table := self._table_lines(width)) is not None:
+            return table
         names = [display_text(c.name) for c in self.clusters]
         bar_labels = {id(b): display_text(b.label) for c in self.clusters for b in c.bars}
         name_w = min(max(8, width // 4), max(len(name) for name in names))
@@ -158,13 +171,58 @@ class BarClusters:
         return out
 
 
+    def _table_lines(self, width: int) -> list[Any] | None:
+        """The clusters as a table (a column per bar), or None when the columns'
+        bars would be shorter than MIN_TABLE_BAR cells or clusters differ in bars."""
+        from rich.text import Text
+
+        first = self.clusters[0].bars
+        if any(len(c.bars) != len(first) for c in self.clusters) or len(first) < 2:
+            return None
+        names = [display_text(c.name) for c in self.clusters]
+        values = [[format_number(b.value, 4, "–") for b in c.bars] for c in self.clusters]
+        n = len(first)
+        value_w = [max(len(row[k]) for row in values) for k in range(n)]
+        name_w = min(max(8, width // 5), max(len(name) for name in names))
+        column_w = (width - name_w) // n - 2
+        bar_w = column_w - max(value_w) - 1
+        if bar_w < MIN_TABLE_BAR:
+            return None
+        labels = fit_labels([display_text(b.label) for b in first], column_w)
+        top = max((abs(b.value) for c in self.clusters for b in c.bars
+                   if b.value is not None and math.isfinite(b.value)), default=0.0)
+        header = Text(" " * name_w, no_wrap=True, overflow="ellipsis")
+        for bar, label in zip(first, labels):
+            header.append("  " + label.rjust(column_w), style=f"bold {bar.color}" if self.color else "bold")
+        out: list[Any] = [header]
+        for name, cluster, texts in zip(names, self.clusters, values):
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(clip_cells(name, name_w).ljust(name_w), style="bold" if self.color else "")
+            for k, bar in enumerate(cluster.bars):
+                v = bar.value
+                cells = "" if v is None or not math.isfinite(v) or top == 0 else _bar_cells(abs(v) / top, bar_w)
+                if not self.color and bar.marker != "█":
+                    cells = bar.marker * len(cells)
+                line.append("  ")
+                line.append(cells.ljust(bar_w), style=(bar.color if v is None or v >= 0 else f"{bar.color} dim")
+                            if self.color else "")
+                line.append(" " + texts[k].rjust(column_w - bar_w - 1),
+                            style="" if v is not None else MISSING_STYLE)
+            out.append(line)
+        return out
+
+
 class BoxPlot:
     """Horizontal box plots on one shared axis: a row per series
     `├────[███│███]────┤ ∘ ∘` (whiskers, box from Q1 to Q3, median │,
     outliers ∘), then the axis' range."""
 
-    def __init__(self, rows: Sequence[tuple[str, str, Any]], *, color: bool = True) -> None:
-        self.rows = list(rows)  # (label, color, BoxStats | None)
+    def __init__(self, rows: Sequence[tuple[str, str, Any]], *, color: bool = True,
+                 parts: Sequence[str] | None = None) -> None:
+        self.rows = list(rows)  # (label, color, BoxStats | None): label, the model's
+        # `parts`: each row's series within its model ("batch 8"); the model's label is
+        # then written once, on its first row, and the parts beside it
+        self.parts = list(parts) if parts is not None else None
         self.color = color
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -180,8 +238,17 @@ class BoxPlot:
         hi = max(max(s.whisker_high, *s.outliers) if s.outliers else s.whisker_high for s in stats)
         lo, hi = widen_range(lo, hi, 0.5)
         label_w = min(max(12, width // 3), max(len(display_text(label)) for label, _, _ in self.rows))
-        plot_w = max(10, width - label_w - 2)
+        parts = [display_text(part) for part in self.parts] if self.parts is not None else None
+        part_w = min(max(8, width // 5), max(len(part) for part in parts)) if parts and any(parts) else 0
+        if part_w:
+            label_w = min(max(8, width // 5), max(len(display_text(label)) for label, _, _ in self.rows))
         fitted = _fitted({i: display_text(label) for i, (label, _, _) in enumerate(self.rows)}, label_w)
+        if parts is not None and part_w:
+            # the model's label once, on its first row: its series read as a group
+            fitted = {i: (text if i == 0 or self.rows[i - 1][0] != self.rows[i][0] else "").ljust(label_w) + " "
+                      + clip_cells(parts[i], part_w).ljust(part_w) for i, text in fitted.items()}
+            label_w += 1 + part_w
+        plot_w = max(10, width - label_w - 2)
 
         def col(v: float) -> int:
             return min(plot_w - 1, max(0, int(round(axis_fraction(v, lo, hi) * (plot_w - 1)))))
@@ -249,6 +316,57 @@ def plot_legend(group: PlotGroup, models: Sequence[Model], colors: ModelColors) 
     return items
 
 
+def plot_legend_lines(group: PlotGroup, models: Sequence[Model], colors: ModelColors, width: int,
+                      max_lines: int = 1000, *, color: bool = True) -> list[Any]:
+    """The legend of a merged chart in at most `max_lines` lines of `width`.
+    When a model draws several series (a PR curve per class), a line per model:
+    its label and iteration once, then each series by its own name, so that
+    every model is named (a flat legend named the first model's classes and
+    "+12 more"); else the flat legend."""
+    from rich.text import Text
+
+    items = plot_legend(group, models, colors)
+    chart = group.chart
+    if chart is None:
+        return legend_lines(items, width, max_lines, color=color)
+    by_model: dict[int, list[int]] = {}
+    for k, series in enumerate(chart.series):
+        by_model.setdefault(series.model_index, []).append(k)
+    if all(len(ks) < 2 for ks in by_model.values()):
+        return legend_lines(items, width, max_lines, color=color)
+    iterations = dict(group.iterations)
+    show_iteration = len(set(iterations.values())) > 1
+    heads = [group.labels[i] + (f" (it. {iterations[i]})" if show_iteration and i in iterations else "")
+             for i in by_model]
+    heads = fit_labels([display_text(h) for h in heads], max(8, width // 3))
+    lines: list[Any] = []
+    for (model_index, ks), head in zip(by_model.items(), heads):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        model_color = colors[models[model_index].id]
+        line.append(head + ":", style=f"bold {model_color}" if color else "")
+        for k in ks:
+            own = chart.series[k].series_name or chart.series[k].name
+            line.append("  ")
+            line.append_text(legend_entry(LegendItem(own, items[k].color, items[k].marker, True), color=color))
+        lines.append(line)
+    missing = [item for item in items if not item.present]
+    lines += legend_lines(missing, width, max_lines, color=color) if missing else []
+    if len(lines) > max_lines:
+        hidden = len(lines) - max_lines + 1
+        lines = lines[:max_lines - 1] + [Text(f"+{counted(hidden, 'more legend line')}", style=MISSING_STYLE)]
+    return lines
+
+
+class PlotLegend:
+    """A plot's legend (plot_legend_lines) at the console's width."""
+
+    def __init__(self, group: PlotGroup, models: Sequence[Model], colors: ModelColors, *, color: bool) -> None:
+        self.group, self.models, self.colors, self.color = group, models, colors, color
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from plot_legend_lines(self.group, self.models, self.colors, options.max_width, color=self.color)
+
+
 def _histogram_lines(chart: MergedChart, series_colors: Sequence[str]) -> list[ChartLine]:
     """A histogram as step outlines, one per series: overlaid outlines stay
     readable where overlaid filled bars would hide each other."""
@@ -281,21 +399,33 @@ def draw_merged_chart(chart: MergedChart, models: Sequence[Model], colors: Model
                    x_label=chart.x_label, y_label=chart.y_label)
 
 
+def _series_labels(chart: MergedChart, models: Sequence[Model]) -> list[tuple[str, str]]:
+    """Each series' model label and its own name within the model's plot (""
+    when every model has one series: the model's label says it all)."""
+    labels = model_labels(models)
+    indices = [s.model_index for s in chart.series]
+    single = len(set(indices)) == len(indices)
+    return [(labels[s.model_index], "" if single else s.series_name) for s in chart.series]
+
+
 def bar_renderable(chart: MergedChart, models: Sequence[Model], colors: ModelColors, color: bool) -> BarClusters:
     series_colors = _series_color(colors, models, chart)
+    names = [f"{model}{SERIES_SEPARATOR}{own}" if own else model for model, own in _series_labels(chart, models)]
     clusters = []
     for j, category in enumerate(chart.categories):
         bars = []
         for k, (s, c) in enumerate(zip(chart.series, series_colors)):
             value = float(s.y[j]) if j < s.y.size and math.isfinite(s.y[j]) else None
-            bars.append(Bar(s.name, value, c, plain_marker(k)))
+            bars.append(Bar(names[k], value, c, plain_marker(k)))
         clusters.append(BarCluster(category, tuple(bars)))
-    return BarClusters(clusters, color=color, shared_scale=True)
+    return BarClusters(clusters, color=color, shared_scale=True, as_table=True)
 
 
 def box_renderable(chart: MergedChart, models: Sequence[Model], colors: ModelColors, color: bool) -> BoxPlot:
     series_colors = _series_color(colors, models, chart)
-    return BoxPlot([(s.name, c, s.box) for s, c in zip(chart.series, series_colors)], color=color)
+    labels = _series_labels(chart, models)
+    return BoxPlot([(model, c, s.box) for (model, _), s, c in zip(labels, chart.series, series_colors)],
+                   color=color, parts=[own for _, own in labels])
 
 
 MAX_TABLE_ROWS = 200
@@ -333,11 +463,19 @@ def merged_table_renderable(table: MergedTable, models: Sequence[Model], colors:
     return grid
 
 
-def _heat_style(value: float, lo: float, hi: float, base: str) -> str:
+def _heat_fraction(value: float, lo: float, hi: float, counts: bool) -> float:
+    """Where `value` lies from `lo` (0) to `hi` (1). Counts (a confusion matrix)
+    on a log scale: a handful of mistakes beside hundreds of hits stays visible."""
+    if counts and lo >= 0:
+        return math.log1p(value - lo) / math.log1p(hi - lo)
+    return min(1.0, max(0.0, axis_fraction(value, lo, hi)))
+
+
+def _heat_style(value: float, lo: float, hi: float, base: str, counts: bool = False) -> str:
     """Background from near-transparent to the model's color by value."""
     if not math.isfinite(value) or hi <= lo:
         return ""
-    t = min(1.0, max(0.0, axis_fraction(value, lo, hi)))
+    t = _heat_fraction(value, lo, hi, counts)
     r, g, b = hex_to_rgb(base)
     # blend towards mid-grey so both dark and light backgrounds keep contrast
     mix = 0.15 + 0.85 * t
@@ -346,42 +484,170 @@ def _heat_style(value: float, lo: float, hi: float, base: str) -> str:
     return f"{fg} on #{r:02x}{g:02x}{b:02x}"
 
 
-def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = True, width: int = 40) -> Any:
-    """One model's heatmap, confusion matrix or text, titled with its model."""
-    from rich.console import Group
+PANEL_GAP = 3  # cells between panels side by side
+MATRIX_LABEL_WIDTH = 12
+_SHADES = " ░▒▓█"  # plain text: a shaded cell's glyph, low to high
+_SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def compact_number(value: float, width: int) -> str | None:
+    """The most precise text of `value` that fits `width` cells, or None: a whole
+    number as it is ("214"), else fewer significant digits, else with a k/M/G
+    suffix ("5.6k"); never cut. "nan"/"inf" as such when they fit."""
+    if not math.isfinite(value):
+        text = format_number(value)
+        return text if len(text) <= width else None
+    if value == int(value) and abs(value) < 1e15:
+        text = str(int(value))
+        if len(text) <= width:
+            return text
+    else:
+        for sig in (4, 3, 2, 1):
+            text = format_number(value, sig)
+            if len(text) <= width and "e" not in text:
+                return text
+    for scale, suffix in _SI:
+        if abs(value) >= scale:
+            for sig in (3, 2, 1):
+                text = format_number(value / scale, sig) + suffix
+                if len(text) <= width and "e" not in text:
+                    return text
+            break
+    text = format_number(value, 2)
+    return text if len(text) <= width else None
+
+
+@dataclass(frozen=True)
+class MatrixStyle:
+    """How a group's matrices are drawn: numbers in `cell_w` cells, or shaded
+    (`cell_w` cells of colour, no number) when no number width fits."""
+
+    cell_w: int
+    shaded: bool
+
+
+def _shown(panel: PlotPanel) -> tuple[int, int]:
+    assert panel.matrix is not None
+    rows, cols = panel.matrix.shape if panel.matrix.ndim == 2 else (0, 0)
+    return min(rows, MAX_MATRIX_SIDE), min(cols, MAX_MATRIX_SIDE)
+
+
+def _matrix_label_w(panel: PlotPanel) -> int:
+    rows, _ = _shown(panel)
+    return min(MATRIX_LABEL_WIDTH, max((len(display_text(label)) for label in panel.y_labels[:rows]), default=1))
+
+
+def _fits_numbers(panel: PlotPanel, cell_w: int) -> bool:
+    assert panel.matrix is not None
+    rows, cols = _shown(panel)
+    return all(compact_number(float(v), cell_w) is not None for v in panel.matrix[:rows, :cols].ravel())
+
+
+def _matrix_width(panel: PlotPanel, style: MatrixStyle) -> int:
+    _, cols = _shown(panel)
+    return _matrix_label_w(panel) + 1 + cols * style.cell_w + (0 if style.shaded else cols - 1)
+
+
+def matrix_style(panels: Sequence[PlotPanel], width: int, *, prefer_numbers: bool = False) -> MatrixStyle:
+    """Numbers side by side when they fit (shrinking their precision, never
+    cutting one); else, for several models, shaded cells side by side (a
+    comparison reads best side by side; `prefer_numbers`, as a maximised plot
+    does, stacks the numbers instead); else numbers stacked; else shaded."""
+    matrices = [p for p in panels if p.matrix is not None and p.matrix.size and p.matrix.ndim == 2]
+    if not matrices:
+        return MatrixStyle(3, False)
+    exact = max(len(compact_number(float(v), 99) or "") for p in matrices
+                for v in p.matrix[:_shown(p)[0], :_shown(p)[1]].ravel())  # type: ignore[index]
+    number_styles = [MatrixStyle(w, False) for w in range(max(1, exact), 2, -1)
+                     if all(_fits_numbers(p, w) for p in matrices)]
+    shaded = next((MatrixStyle(w, True) for w in (2, 1)
+                   if max(_matrix_width(p, MatrixStyle(w, True)) for p in matrices) <= width), MatrixStyle(1, True))
+
+    def row_of(style: MatrixStyle) -> int:
+        w = max(_matrix_width(p, style) for p in matrices)
+        return (width + PANEL_GAP) // (w + PANEL_GAP)
+
+    side_by_side = min(2, len(matrices))
+    for style in number_styles:
+        if row_of(style) >= side_by_side:
+            return style
+    if side_by_side > 1 and not prefer_numbers and row_of(shaded) >= 2:
+        return shaded
+    for style in number_styles:
+        if row_of(style) >= 1:
+            return style
+    return shaded
+
+
+def _shade_glyph(value: float, lo: float, hi: float, counts: bool) -> str:
+    """Plain text's shade of a cell; anything above the lowest value shows."""
+    if not math.isfinite(value) or hi <= lo:
+        return _SHADES[0]
+    t = _heat_fraction(value, lo, hi, counts)
+    top = len(_SHADES) - 1
+    return _SHADES[0] if value <= lo else _SHADES[max(1, min(top, int(round(t * top))))]
+
+
+def _matrix_renderable(panel: PlotPanel, model_color: str, style: MatrixStyle, color: bool) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
+    matrix = panel.matrix
+    assert matrix is not None
+    rows, cols = matrix.shape
+    shown_r, shown_c = _shown(panel)
+    finite = matrix[np.isfinite(matrix)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    label_w = _matrix_label_w(panel)
+    counts = panel.kind == "confusion_matrix"
+    grid = Table(show_header=not style.shaded, header_style="dim" if color else "", box=None,
+                 padding=(0, 0, 0, 0 if style.shaded else 1), pad_edge=False)
+    grid.add_column("", style="dim" if color else "", no_wrap=True, width=label_w + (1 if style.shaded else 0))
+    for c in range(shown_c):
+        # the header cut to its column: the columns follow the rows' order in a confusion matrix
+        header = display_text(panel.x_labels[c]) if c < len(panel.x_labels) else ""
+        grid.add_column(Text(header[:style.cell_w]), justify="right", no_wrap=True, width=style.cell_w)
+    for r in range(shown_r):
+        cells = []
+        for c in range(shown_c):
+            v = float(matrix[r, c])
+            heat = _heat_style(v, lo, hi, model_color, counts) if color else ""
+            if style.shaded:
+                text = " " * style.cell_w if color else _shade_glyph(v, lo, hi, counts) * style.cell_w
+            else:
+                text = compact_number(v, style.cell_w) or ""
+            cells.append(Text(text, style=heat))
+        label = display_text(panel.y_labels[r]) if r < len(panel.y_labels) else ""
+        grid.add_row(Text(clip_cells(label, label_w) + (" " if style.shaded else "")), *cells)
+    parts: list[Any] = [grid]
+    notes = []
+    if panel.kind == "confusion_matrix":
+        notes.append("rows: actual · columns: predicted")
+    if style.shaded:
+        notes.append(f"shaded {tick_text(lo)}–{tick_text(hi)}" + (" on a log scale" if counts else "")
+                     + ": numbers when wider")
+    if shown_r < rows or shown_c < cols:
+        notes.append(f"{rows}×{cols}, first {shown_r}×{shown_c} shown")
+    for note in notes:
+        parts.append(Text(note, style=MISSING_STYLE, no_wrap=True, overflow="ellipsis"))
+    return parts
+
+
+def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = True, label: str | None = None,
+                     style: MatrixStyle | None = None) -> Any:
+    """One model's heatmap, confusion matrix or text, titled with its model
+    (`label`: the model's label as cut for the group, default its full label)."""
+    from rich.console import Group
+    from rich.text import Text
+
     model_color = colors[panel.model_id]
-    title = Text(display_text(panel.label), style=f"bold {model_color}" if color else "", no_wrap=True,
-                 overflow="ellipsis")
+    title = Text(display_text(panel.label if label is None else label), style=f"bold {model_color}" if color else "",
+                 no_wrap=True, overflow="ellipsis")
     title.append(f" · it. {panel.iteration}", style=MISSING_STYLE)
     if panel.matrix is not None:
-        matrix = panel.matrix
-        rows, cols = matrix.shape if matrix.ndim == 2 else (0, 0)
-        if rows == 0 or cols == 0:
+        if panel.matrix.ndim != 2 or panel.matrix.size == 0:
             return Group(title, Text("(empty matrix)", style=MISSING_STYLE))
-        shown_r, shown_c = min(rows, MAX_MATRIX_SIDE), min(cols, MAX_MATRIX_SIDE)
-        finite = matrix[np.isfinite(matrix)]
-        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-        grid = Table(show_header=True, header_style="dim" if color else "", box=None, padding=(0, 0, 0, 1),
-                     pad_edge=False)
-        grid.add_column("", style="dim" if color else "", no_wrap=True, max_width=12, overflow="ellipsis")
-        for c in range(shown_c):
-            grid.add_column(Text(clip_cells(display_text(panel.x_labels[c]), 8)), justify="right", no_wrap=True)
-        for r in range(shown_r):
-            cells = []
-            for c in range(shown_c):
-                v = float(matrix[r, c])
-                text = format_number(v, 3)
-                cells.append(Text(text, style=_heat_style(v, lo, hi, model_color) if color else ""))
-            grid.add_row(Text(clip_cells(display_text(panel.y_labels[r]), 12)), *cells)
-        parts: list[Any] = [title, grid]
-        if panel.kind == "confusion_matrix":
-            parts.append(Text("rows: actual · columns: predicted", style=MISSING_STYLE))
-        if shown_r < rows or shown_c < cols:
-            parts.append(Text(f"({rows}×{cols}, first {shown_r}×{shown_c} shown)", style=MISSING_STYLE))
-        return Group(*parts)
+        return Group(title, *_matrix_renderable(panel, model_color, style or MatrixStyle(3, False), color))
     # display text breaks lines only at "\n" (other separators are shown as symbols)
     lines = display_text(panel.text, multiline=True).splitlines() or [""]
     body = Text("\n".join(lines[:MAX_TEXT_LINES]), overflow="fold")
@@ -391,12 +657,23 @@ def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = Tru
     return Group(*parts)
 
 
-def panels_renderable(panels: Sequence[PlotPanel], colors: ModelColors, *, color: bool = True) -> Any:
-    """Panels side by side, as many per row as the width allows."""
+def panels_renderable(panels: Sequence[PlotPanel], colors: ModelColors, *, color: bool = True,
+                      width: int | None = None, prefer_numbers: bool = False) -> Any:
+    """Panels side by side, as many per row as the width allows, matrices in one
+    style (matrix_style) and titled with labels that tell the models apart."""
+    if width is None:
+        return AtWidth(lambda w: panels_renderable(panels, colors, color=color, width=w,
+                                                   prefer_numbers=prefer_numbers))
     from rich.columns import Columns
 
-    return Columns([panel_renderable(p, colors, color=color) for p in panels], padding=(0, 3), equal=False,
-                   expand=False)
+    style = matrix_style(panels, width, prefer_numbers=prefer_numbers)
+    widths = [_matrix_width(p, style) if p.matrix is not None and p.matrix.ndim == 2 and p.matrix.size
+              else width for p in panels]
+    # each title as wide as its panel less the iteration: labels cut together
+    room = [max(8, w - len(f" · it. {p.iteration}")) for p, w in zip(panels, widths)]
+    labels = fit_labels([display_text(p.label) for p in panels], room)
+    return Columns([panel_renderable(p, colors, color=color, label=label, style=style)
+                    for p, label in zip(panels, labels)], padding=(0, PANEL_GAP), equal=False, expand=False)
 
 
 def group_title(group: PlotGroup) -> str:
@@ -424,11 +701,12 @@ def plot_group_renderable(group: PlotGroup, models: Sequence[Model], colors: Mod
         else:
             parts.append(PlotextChart(lambda w, h, c: draw_merged_chart(chart, models, colors, w, h, c), height,
                                       color=color))
-        legend = plot_legend(group, models, colors)
         if chart.family in ("bar", "box"):  # labelled where drawn: name only who is missing
-            legend = [e for e in legend if not e.present]
-        if legend:
-            parts.append(legend_text(legend, color=color))
+            legend = [e for e in plot_legend(group, models, colors) if not e.present]
+            if legend:
+                parts.append(legend_text(legend, color=color))
+        else:
+            parts.append(PlotLegend(group, models, colors, color=color))
     elif group.table is not None:
         parts.append(merged_table_renderable(group.table, models, colors, color=color))
         extra = [e for e in plot_legend(group, models, colors) if not e.present]

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
+from ..widgets.footer import AppFooter
 
 from ..core.tabs import TAB_TITLES
 from ..live import LiveStatus
@@ -88,7 +88,7 @@ class CompareScreen(Screen[None]):
             yield ModelBar(id="model-bar")
             yield LiveIndicator(id="live-indicator")
         yield Container(id="body-host")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         app = self.mc_app

@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core.display import display_markup
 from ..core.table_query import has_constraints, selection_problem
 from ..dialogs.column_filter import open_filter_dialog
 from ..live import LiveStatus
+from ..widgets.footer import AppFooter
 from ..sources.base import Source
 from ..widgets.click_bar import ClickBar, Part
 from ..widgets.model_browser import ModelBrowser
@@ -69,7 +70,7 @@ class ModelsScreen(Screen[None]):
         batch = ClickBar(id="batch-bar")
         batch.display = False
         yield batch
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         app = self.mc_app

@@ -103,6 +103,8 @@ class ChoosableCard(Widget, can_focus=True):
 class ChartCard(ChoosableCard, can_focus=True):
     """One chart of the Graph view: title in the border, plot, legend."""
 
+    HELP_TITLE = "Chart"
+
     DEFAULT_CSS = """
     ChartCard {
         height: 1fr;
@@ -229,6 +231,8 @@ class ChartCard(ChoosableCard, can_focus=True):
 
 class ChartGrid(VerticalScroll, can_focus=False):
     """The cards in a grid sized to the terminal; arrows move between them."""
+
+    HELP_TITLE = "Chart grid"
 
     DEFAULT_CSS = """
     ChartGrid {

@@ -21,6 +21,8 @@ LEGEND = {
 class SearchBox(Input):
     """The search box: escape gives back the search it started with."""
 
+    HELP_TITLE = "Field search"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel search", tooltip="Close the search box, restoring the previous search",
                 id="diff_search.cancel"),

@@ -25,6 +25,7 @@ from ..render.plots import (
     merged_table_renderable,
     panels_renderable,
     plot_legend,
+    plot_legend_lines,
     summary_bars,
     summary_table,
 )
@@ -42,6 +43,8 @@ SIDE_BY_SIDE_GAP = 3
 
 class PlotCard(ChoosableCard, can_focus=True):
     """One metric/variant (or the Summary): title in the border, content below."""
+
+    HELP_TITLE = "Plot"
 
     DEFAULT_CSS = """
     PlotCard {
@@ -86,6 +89,11 @@ class PlotCard(ChoosableCard, can_focus=True):
             return []
         return plot_legend(self.group, self.models, self.model_colors)
 
+    def _legend_lines(self, width: int) -> list[Any]:
+        if self.group is None:
+            return []
+        return plot_legend_lines(self.group, self.models, self.model_colors, width, self.legend_max)
+
     @property
     def is_plotext(self) -> bool:
         g = self.group
@@ -101,7 +109,7 @@ class PlotCard(ChoosableCard, can_focus=True):
             return Text("")
         if self.is_plotext:
             assert group.chart is not None
-            lines = legend_lines(self._legend_items(), width, self.legend_max)
+            lines = self._legend_lines(width)
             height = max(5, self.content_size.height - len(lines)) if self.content_size.height else self.chart_height
             if self._cache is None or self._cache[0] != (width, height):
                 ansi = draw_merged_chart(group.chart, self.models, self.model_colors, width, height)
@@ -116,7 +124,9 @@ class PlotCard(ChoosableCard, can_focus=True):
         elif group.table is not None:
             parts.append(merged_table_renderable(group.table, models, colors))
         else:
-            parts.append(panels_renderable(group.panels, colors))
+            # a maximised plot shows the numbers, one model below the other if need be
+            parts.append(panels_renderable(group.panels, colors, width=width,
+                                           prefer_numbers=self.has_class("plot-max-card")))
         legend = plot_legend(group, models, colors)
         # bars and boxes are labelled where they are drawn: the legend only names who is missing
         legend = [item for item in legend if not item.present]
@@ -146,7 +156,7 @@ class PlotCard(ChoosableCard, can_focus=True):
         self._cache = None
         if self.is_plotext and self.content_size.width:
             # as tall as the chart and its legend wrapped at this width
-            rows = len(legend_lines(self._legend_items(), self.content_size.width, self.legend_max))
+            rows = len(self._legend_lines(self.content_size.width))
             if rows != self._legend_rows:
                 self._legend_rows = rows
                 self.styles.height = self.chart_height + rows + 2
@@ -154,6 +164,8 @@ class PlotCard(ChoosableCard, can_focus=True):
 
 class PlotList(VerticalScroll, can_focus=False):
     """The Summary and the plots one below the other; ↑/↓ move between them."""
+
+    HELP_TITLE = "Plot list"
 
     DEFAULT_CSS = """
     PlotList { height: 1fr; scrollbar-gutter: stable; }
