@@ -17,7 +17,8 @@ from modelcompare_tui.screens.models import ModelsScreen
 from modelcompare_tui.sources.base import SourceError
 from modelcompare_tui.sources.store import SQLiteStore
 from modelcompare_tui.widgets.model_browser import FilterBar
-from modelcompare_tui.widgets.model_table import PAGE_SIZE, ModelTable
+from modelcompare_tui.widgets.model_table import ModelTable
+from modelcompare_tui.widgets.model_table.pages import PAGE_SIZE
 from snapshot_apps.apps import make_app, recording_bodies, settle, use_bodies
 from snapshot_apps.fixtures import build_big_store
 
@@ -510,7 +511,9 @@ async def test_slow_source_shows_loading_and_stays_responsive(tmp_path: Path) ->
 
 
 def test_cell_fitting() -> None:
-    from modelcompare_tui.widgets.model_table import PageCache, fit, shorten
+    from modelcompare_tui.core.cells import shorten
+    from modelcompare_tui.widgets.model_table.columns import fit
+    from modelcompare_tui.widgets.model_table.pages import PageCache
 
     assert fit("abc", 5) == "abc  "
     assert fit("abcdefgh", 5) == "abcd…"

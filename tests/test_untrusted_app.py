@@ -294,7 +294,7 @@ def test_widget_text_helpers_show_lone_surrogates_and_controls() -> None:
     """What a store refuses may still come from another source (a server): the
     widgets' text helpers show every hostile string, one character for one."""
     from modelcompare_tui.core.model import ModelRow
-    from modelcompare_tui.widgets.model_table import cell_text
+    from modelcompare_tui.widgets.model_table.columns import cell_text
     from modelcompare_tui.widgets.safe_text import SAFE_INPUT, shown
 
     for key, text in HOSTILE.items():

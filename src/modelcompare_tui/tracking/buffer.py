@@ -1,108 +1,27 @@
-"""The logging API for training code, in the spirit of ClearML's OutputModel.
-
-    from modelcompare_tui.tracking import OutputModel
-
-    model = OutputModel(name="resnet50-ft", project="vision", framework="PyTorch",
-                        config={"lr": 1e-3}, tags=["sweep"])
-    for it in range(10_000):
-        model.report_scalar("loss", "train", loss, it)      # buffered
-    model.report_scalars("loss", "val", iterations, values)  # batch: arrays
-    model.report_single_value("test_accuracy", 0.913)
-    model.report_plot("roc", "val", it, "line", {"series": [...]})
-    model.close()                                            # or `with OutputModel(...)`
-
-Single points are buffered and flushed when the buffer holds FLUSH_POINTS points,
-every FLUSH_SECONDS (a background writer thread), on flush()/close(), and at
-interpreter exit, so a training loop pays a few array appends per point, not a
-database write.
-
-Nothing reported is dropped silently. A write that fails (another process holds
-the store's write lock, a full disk, an I/O error) keeps the unwritten points in
-the buffer, prints one line to stderr at once, and is retried in the background
-with backoff. The training code gets a TrackingError at its next report_*,
-flush() or close() when the failure is not a busy store, or when the store has
-stayed busy for RETRY_DEADLINE seconds; the points stay buffered and land when
-the store can be written again. The buffer holds at most MAX_BUFFERED points
-(24 bytes each: 24 MB): past that, report_* raises BufferFullError and the
-point of that call is not recorded (a training loop that blocked instead would
-hang with no word; an exception lets it checkpoint, wait or stop).
-
-What a kill -9 loses: the points still in the buffer, never more (committed
-writes survive, the store is in WAL mode). Normally that is under FLUSH_POINTS
-points or FLUSH_SECONDS of reports; while the store cannot be written, every
-point reported since the failure began (at most MAX_BUFFERED).
-"""
+"""The scalar points an OutputModel buffers in memory, and the background
+thread that writes them, retrying with backoff while the store cannot be
+written (the package's docstring tells what is kept and what is raised)."""
 
 from __future__ import annotations
 
-import atexit
-import json
 import sys
 import threading
 import time
-import uuid
-import weakref
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from .core.display import display_line
-from .core.model import STATUSES, Config, MetadataItem, Model, Plot
-from .sources.base import BusySourceError, SourceError
-from .sources.store import SQLiteStore, default_store_path
-
-__all__ = ["OutputModel", "TrackingError", "BufferFullError", "FLUSH_POINTS", "FLUSH_SECONDS", "MAX_BUFFERED"]
+from ..core.display import display_line
+from ..core.model import Model
+from ..sources.base import BusySourceError
+from ..sources.store import SQLiteStore
+from .errors import BufferFullError, TrackingError
 
 FLUSH_POINTS = 10_000
 FLUSH_SECONDS = 2.0
 MAX_BUFFERED = 1_000_000
-
-_live_models: weakref.WeakSet[OutputModel] = weakref.WeakSet()
-
-
-class TrackingError(SourceError):
-    """Reported points could not be written to the store. Unless the error is a
-    BufferFullError they are kept in the buffer (`unwritten`) and retried."""
-
-    def __init__(self, message: str, *, unwritten: int = 0, cause: BaseException | None = None) -> None:
-        super().__init__(message)
-        self.unwritten = unwritten
-        self.cause = cause
-
-
-class BufferFullError(TrackingError):
-    """The buffer holds MAX_BUFFERED unwritten points: the point of this call was
-    not recorded (the buffered ones still are kept and retried)."""
-
-
-def _flush_all_at_exit() -> None:
-    for model in list(_live_models):
-        try:
-            model.close()
-        except TrackingError as exc:
-            # the process is ending: these points are lost, and the user must know
-            print(f"modelcompare: {exc.unwritten} points were never written and are lost: {exc}", file=sys.stderr)
-        except Exception:  # noqa: BLE001 - never fail interpreter exit
-            pass
-
-
-atexit.register(_flush_all_at_exit)
-
-
-def _config_from(value: Any) -> Config | None:
-    if value is None:
-        return None
-    if isinstance(value, Config):
-        return value
-    if isinstance(value, (dict, list)):
-        return Config("json", json.dumps(value, indent=2, sort_keys=False, default=str))
-    if isinstance(value, str):
-        return Config("text", value)
-    raise TypeError(f"config must be a dict, list, str or Config, not {type(value).__name__}")
-
 
 # One series' buffered points: iterations, values, timestamps (8 bytes each).
 _Points = tuple["array[int]", "array[float]", "array[float]"]
@@ -122,70 +41,21 @@ class _Failure:
     retry_in: float  # the next background attempt's delay (doubles up to RETRY_MAX)
 
 
-class OutputModel:
-    """Create (or reopen, with `id=`) a model in the store and report to it."""
+class BufferedScalars:
+    """The scalar reports of OutputModel: report_scalar(s) and flush(), their
+    buffer, and the writer thread."""
 
-    #: SQLite busy timeout of the store an OutputModel opens itself (seconds): how
-    #: long one write waits for another process's write lock before it counts as failed
-    BUSY_TIMEOUT = 5.0
     #: first and longest delay between background retries of a failed write
     RETRY_FIRST = 0.25
     RETRY_MAX = 5.0
     #: how long a busy store is waited for before the training code is told
     RETRY_DEADLINE = 60.0
 
-    def __init__(
-        self,
-        name: str | None = None,
-        *,
-        id: str | None = None,
-        project: str = "",
-        framework: str = "",
-        tags: Sequence[str] = (),
-        config: Any = None,
-        labels: dict[str, int] | None = None,
-        metadata: dict[str, Any] | Sequence[MetadataItem] | None = None,
-        comment: str = "",
-        uri: str = "",
-        task_id: str = "",
-        task_name: str = "",
-        parent: str = "",
-        status: str = "draft",
-        user: str = "",
-        store: SQLiteStore | str | None = None,
-        flush_points: int = FLUSH_POINTS,
-        flush_seconds: float = FLUSH_SECONDS,
-        max_buffered: int = MAX_BUFFERED,
-    ) -> None:
-        if isinstance(store, SQLiteStore):
-            self.store = store
-            self._owns_store = False
-        else:
-            self.store = SQLiteStore(store or default_store_path(), busy_timeout=self.BUSY_TIMEOUT)
-            self._owns_store = True
-        if self.store.read_only:
-            raise TrackingError(f"{self.store.uri}: the store is read-only; cannot log to it")
-        existing = self.store.get_models([id]) if id else []
-        if existing:
-            self.model = existing[0]
-            self.model.children = []
-        else:
-            if not name:
-                raise ValueError("OutputModel needs a name (or the id of an existing model)")
-            if user == "":
-                import getpass
+    # set by OutputModel before it starts the buffer
+    store: SQLiteStore
+    model: Model
 
-                try:
-                    user = getpass.getuser()
-                except Exception:  # noqa: BLE001 - no user name in some containers
-                    user = ""
-            self.model = Model(id=id or uuid.uuid4().hex, name=name, user=user)
-            self._apply(
-                project=project, framework=framework, tags=tags, config=config, labels=labels,
-                metadata=metadata, comment=comment, uri=uri, task_id=task_id, task_name=task_name,
-                parent=parent, status=status,
-            )
-            self.store.save_model(self.model)
+    def __init__(self, *, flush_points: int, flush_seconds: float, max_buffered: int) -> None:
         self._flush_points = max(1, int(flush_points))
         self._flush_seconds = flush_seconds
         self._max_buffered = max(self._flush_points, int(max_buffered))
@@ -201,11 +71,6 @@ class OutputModel:
         self._closed = False
         self._stop = False
         self._writer: threading.Thread | None = None
-        _live_models.add(self)
-
-    @property
-    def id(self) -> str:
-        return self.model.id
 
     @property
     def unwritten(self) -> int:
@@ -213,43 +78,11 @@ class OutputModel:
         with self._lock:
             return self._unwritten
 
-    # -- fields --------------------------------------------------------------------
-    def _apply(self, **fields: Any) -> None:
-        m = self.model
-        for key, value in fields.items():
-            if key == "config":
-                m.config = _config_from(value)
-            elif key == "tags":
-                m.tags = list(value)
-            elif key == "labels":
-                m.labels = {str(k): int(v) for k, v in (value or {}).items()}
-            elif key == "metadata":
-                if isinstance(value, dict):
-                    m.metadata = [
-                        MetadataItem(str(k), type(v).__name__, str(v)) for k, v in value.items()
-                    ]
-                else:
-                    m.metadata = list(value or [])
-            elif key == "status":
-                if value not in STATUSES:
-                    raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {value!r}")
-                m.status = value
-            elif hasattr(m, key) and key not in ("id", "children"):
-                setattr(m, key, value)
-            else:
-                raise TypeError(f"unknown model field {key!r}")
+    def _check_open(self, what: str) -> None:
+        if self._closed:
+            raise RuntimeError(f"{what} on a closed OutputModel")
 
-    def update(self, **fields: Any) -> None:
-        """Change descriptive fields (name, project, tags, config, status, ...)."""
-        self._check_open("update")
-        self._apply(**fields)
-        self.model.updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self._direct_write("update", lambda: self.store.save_model(self.model))
-
-    def publish(self) -> None:
-        self.update(status="published")
-
-    # -- scalars ---------------------------------------------------------------------
+    # -- reporting ---------------------------------------------------------------------
     def report_scalar(self, metric: str, variant: str, value: float, iteration: int) -> None:
         """Buffered: a few array appends per call. Raises TrackingError when earlier
         points could not be written (this one is buffered all the same), and
@@ -355,9 +188,18 @@ class OutputModel:
             self._write_at = time.monotonic() + self._flush_seconds
             self._wake.notify()
         if self._writer is None and not self._stop:
-            self._writer = threading.Thread(target=self._background, name=f"modelcompare-writer-{self.id[:8]}",
-                                            daemon=True)
+            self._writer = threading.Thread(target=self._background,
+                                            name=f"modelcompare-writer-{self.model.id[:8]}", daemon=True)
             self._writer.start()
+
+    def _stop_writer(self) -> None:
+        """End the writer thread (after the last flush)."""
+        with self._lock:
+            self._stop = True
+            self._wake.notify_all()
+            writer, self._writer = self._writer, None
+        if writer is not None and writer is not threading.current_thread():
+            writer.join()
 
     def _background(self) -> None:
         while True:
@@ -388,7 +230,7 @@ class OutputModel:
                 # copies (np.array), not views: a view exports the array's buffer, and an
                 # exported array cannot grow when a failed write's points are kept
                 self.store.add_many(
-                    self.id,
+                    self.model.id,
                     [
                         (metric, variant, np.array(its, np.int64), np.array(vals, np.float64),
                          np.array(ts, np.float64))
@@ -474,63 +316,3 @@ class OutputModel:
             error, self._pending_error = self._pending_error, None
         if error is not None:
             raise error
-
-    def _check_open(self, what: str) -> None:
-        if self._closed:
-            raise RuntimeError(f"{what} on a closed OutputModel")
-
-    def _direct_write(self, what: str, write: Any) -> None:
-        """A write that is not buffered (single values, plots, fields): it happens
-        now or raises; then any pending failure of the buffered points is raised."""
-        try:
-            write()
-        except SourceError as exc:
-            raise TrackingError(
-                f"model {display_line(self.model.name, 80)}: {what} was not recorded ({display_line(str(exc), 300)})",
-                unwritten=self.unwritten, cause=exc,
-            ) from None
-        self._raise_pending()
-
-    # -- single values and plots ------------------------------------------------------
-    def report_single_value(self, name: str, value: float) -> None:
-        self._check_open("report_single_value")
-        value = float(value)
-        self._direct_write(f"report_single_value {name}", lambda: self.store.set_single_values(self.id, {name: value}))
-
-    def report_plot(self, metric: str, variant: str, iteration: int, kind: str, data: dict[str, Any]) -> None:
-        from .core.model import PLOT_KINDS
-        from .core.modelfile import check_plot_data
-
-        self._check_open("report_plot")
-        if kind not in PLOT_KINDS:
-            raise ValueError(f"report_plot {metric}/{variant}: kind must be one of {', '.join(PLOT_KINDS)}")
-        try:
-            data = check_plot_data(kind, data)
-        except ValueError as exc:
-            raise ValueError(f"report_plot {metric}/{variant}: {exc}") from None
-        plot = Plot(metric, variant, int(iteration), kind, data, time.time())
-        self._direct_write(f"report_plot {metric}/{variant}", lambda: self.store.add_plots(self.id, [plot]))
-
-    # -- lifetime -------------------------------------------------------------------------
-    def close(self) -> None:
-        """Write the buffer (see flush(): raises TrackingError if the points cannot
-        be written; the model then stays open and close() may be called again)."""
-        if self._closed:
-            return
-        self.flush()
-        with self._lock:
-            self._stop = True
-            self._wake.notify_all()
-            writer, self._writer = self._writer, None
-        if writer is not None and writer is not threading.current_thread():
-            writer.join()
-        self._closed = True
-        _live_models.discard(self)
-        if self._owns_store:
-            self.store.close()
-
-    def __enter__(self) -> OutputModel:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
