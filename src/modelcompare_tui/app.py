@@ -36,7 +36,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.widget import AwaitMount
+from textual.widget import AwaitMount, Widget
 from textual.worker import Worker, WorkerState
 
 from .core.colors import ModelColors
@@ -160,6 +160,7 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, App[None]):
         self._tmux_copy: Worker[Any] | None = None  # the last copy into tmux's paste buffer
         if theme:
             self.theme = THEMES.get(theme, theme)
+        self.colors.dark = self.current_theme.dark
 
     # shadows DOMNode.colors (the CSS colors), which nothing reads on the App
     @property
@@ -595,6 +596,30 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def watch_theme(self, theme_name: str) -> None:
+        """Every model colour takes the new theme's shade (same slot): after
+        Textual restyles the screens, everything that baked a colour in
+        redraws, on every screen (hidden modes and open dialogs too)."""
+        dark = self.current_theme.dark
+        if dark == self.colors.dark:
+            return
+        self.colors.dark = dark
+        self.call_next(self.recolor_models)
+
+    def recolor_models(self) -> None:
+        """Redraw what shows model colours: every widget of every screen
+        refreshes; a node that keeps colours of its own (a chart, a line cache,
+        a dialog's text) has `recolor_models()` and is told."""
+        # every mode's stack (Textual has no public list of them)
+        stacks = list(self._screen_stacks.values())  # noqa: SLF001
+        for screen in {id(s): s for stack in stacks for s in stack}.values():
+            for node in (screen, *screen.walk_children(with_self=False)):
+                recolor = getattr(node, "recolor_models", None)
+                if callable(recolor):
+                    recolor()
+                elif isinstance(node, Widget):
+                    node.refresh()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from .keys import screen_key_sections
