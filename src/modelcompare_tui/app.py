@@ -117,8 +117,9 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # priority: also in a dialog (a modal screen hides the App's other keys), which recolours too
         Binding("ctrl+t", "toggle_theme", "Dark/light", show=False, tooltip="Switch between dark and light themes",
-                id="app.toggle_theme"),
+                priority=True, id="app.toggle_theme"),
     ]
 
     class LiveChanged(Message):
