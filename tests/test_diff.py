@@ -722,7 +722,7 @@ def test_diff_to_rich_matches_the_text_layout_in_color() -> None:
 
     from rich.console import Console
 
-    from modelcompare_tui.core.colors import ModelColors
+    from modelcompare_tui.core.colors import PALETTE, ModelColors, hex_to_rgb
     from modelcompare_tui.render.diff_text import diff_to_rich
 
     a = model("a", config=text_config(["layer {", "  num_output: 20", "}"]))
@@ -735,7 +735,8 @@ def test_diff_to_rich_matches_the_text_layout_in_color() -> None:
     assert [line for line in plain if line] == text
     ansi = console.export_text(styles=True)
     assert "\x1b[1;30;43m5" in ansi  # the changed character, highlighted
-    assert "38;2;78;157;224" in ansi  # the base's name in its model color
+    r, g, b = hex_to_rgb(PALETTE[0])
+    assert f"38;2;{r};{g};{b}" in ansi  # the base's name in its model color
 
 
 def test_text_headers_keep_what_tells_a_sweep_apart() -> None:

@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from modelcompare_tui.cli import main as cli_main
-from modelcompare_tui.core.colors import ModelColors
+from modelcompare_tui.core.colors import PALETTE, PALETTE_LIGHT, ModelColors, hex_to_rgb
 from modelcompare_tui.core.model import Config, Model
 from modelcompare_tui.core.plotmerge import box_stats
 from modelcompare_tui.core.scalars import build_value_table, config_differences, config_notes
@@ -102,8 +102,14 @@ def test_rich_table_marks_extremes_deltas_and_model_colors(store) -> None:  # no
     assert text.startswith("Values · Last")
     assert "▲ row max" in text and "Δ vs base resnet50 (a1a1a1a1)" in text and "= all models agree" in text
     assert "0.949312 ▲" in text and "(+70.4%)" in text
-    assert "38;2;78;157;224" in ansi  # the base model's blue in its header
+    r, g, b = hex_to_rgb(PALETTE[0])
+    assert f"38;2;{r};{g};{b}" in ansi  # the base model's colour in its header
     assert "38;2;217;83;79" in ansi  # a worse delta in red
+    colors.dark = False  # the light theme: its shades, its red
+    console.print(value_table_to_rich(table, extremes=True, delta=True, colors=colors))
+    light = console.export_text(styles=True)
+    r, g, b = hex_to_rgb(PALETTE_LIGHT[0])
+    assert f"38;2;{r};{g};{b}" in light and "38;2;188;71;68" in light and "38;2;217;83;79" not in light
     svg = render_view(store, scalars_state(extremes=True), fmt="svg", width=120)
     assert svg.startswith("<svg") and "resnet50" in svg
 

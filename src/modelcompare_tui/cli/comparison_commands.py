@@ -73,9 +73,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     state = _plot_view(apply_view_overrides(decode_state(args.state), args, args.tab), args)
     source = _state_source(args, state)
     _check_present(source, state, "render")
+    theme = getattr(args, "theme", None)  # the light theme's output uses the light shades
     if args.watch:
-        return watch_render(source, state, fmt=args.format, width=args.width, plot=args.plot)
-    sys.stdout.write(render_view(source, state, fmt=args.format, width=args.width, plot=args.plot))
+        return watch_render(source, state, fmt=args.format, width=args.width, plot=args.plot, theme=theme)
+    sys.stdout.write(render_view(source, state, fmt=args.format, width=args.width, plot=args.plot, theme=theme))
     return 0
 
 
@@ -90,7 +91,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = _state_source(args, state)
     _check_present(source, state, "report")
     try:
-        path = write_report(source, state, args.output, width=args.width)
+        path = write_report(source, state, args.output, width=args.width, theme=getattr(args, "theme", None))
     except OSError as exc:
         raise _write_error(exc, "report", args.output) from None
     print(f"wrote {_shown(path)}")

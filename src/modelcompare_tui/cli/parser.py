@@ -46,12 +46,12 @@ def _add_source_options(p: argparse.ArgumentParser, *, top_level: bool = False) 
 
 def _add_global_options(p: argparse.ArgumentParser, *, top_level: bool = False) -> None:
     """--store, --source, --demo and --theme: accepted before or after a command
-    (--theme only matters to the app; a headless command accepts and ignores it)."""
+    (--theme: the app's theme, and the colours of render's and report's output)."""
     _add_source_options(p, top_level=top_level)
     p.add_argument("--demo", action="store_true", default=False if top_level else argparse.SUPPRESS,
                    help="the demo store (created on first use)")
     p.add_argument("--theme", choices=("dark", "light"), default=None if top_level else argparse.SUPPRESS,
-                   help="the app's theme (ignored by headless commands)")
+                   help="the app's theme; render and report: the colours' shades")
 
 
 def _add_view_options(p: argparse.ArgumentParser) -> None:

@@ -132,6 +132,10 @@ class CellValueDialog(ModalScreen[None]):
                 yield Static(self._across(titles), classes="cell-label", id="cell-across")
             yield Static("c copy the value · esc close", classes="dialog-hint")
 
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): compose again."""
+        self.refresh(recompose=True)
+
     def on_mount(self) -> None:
         # inline: the app's `.dialog` width outranks any default CSS of ours
         self.query_one("#cell-dialog").styles.width = self.DIALOG_WIDTH

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,7 +36,7 @@ class ExactValueDialog(ModalScreen[None]):
         Binding("c", "copy", "Copy value", id="exact_value.copy"),
     ]
 
-    def __init__(self, title: str, label: str, color: str, agg: str, summary: ScalarSummary | None,
+    def __init__(self, title: str, label: str, color: str | Callable[[], str], agg: str, summary: ScalarSummary | None,
                  row: ValueRow, column: int, base_label: str) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
@@ -47,13 +49,22 @@ class ExactValueDialog(ModalScreen[None]):
         self.base_label = base_label
 
     @property
+    def label_color(self) -> str:
+        """The model's colour (a callable `color`: its shade for the current theme)."""
+        return self.color() if callable(self.color) else self.color
+
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): compose again."""
+        self.refresh(recompose=True)
+
+    @property
     def value(self) -> float | None:
         return self.row.values[self.column]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="exact-dialog", classes="dialog"):
             yield Static(shown(self.title_text), classes="dialog-title")
-            yield Static(Text(display_text(self.label), style=f"bold {self.color}"))
+            yield Static(Text(display_text(self.label), style=f"bold {self.label_color}"))
             yield Static(self._details(), id="exact-body")
             yield Static("c copy the value · esc close", classes="dialog-hint")
 

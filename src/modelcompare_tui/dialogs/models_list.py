@@ -69,6 +69,10 @@ class ModelsListDialog(ModalScreen[None]):
     def _changed(self, update: ComparisonUpdate) -> None:
         self._show_ids(update.state.models)
 
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): list the models again."""
+        self._show_ids(self.mc_app.comparison.models)
+
     def _show_ids(self, ids: tuple[str, ...]) -> None:
         app = self.mc_app
         widget = self.query_one(OptionList)

@@ -230,7 +230,7 @@ def load_scalar_chart(
             y = smooth(y, view.smoothing, weight)
         step = steps.get(member.model_index, 0)
         steps[member.model_index] = step + 1
-        line_color = shade(colors[model.id], step)
+        line_color = shade(colors[model.id], step, colors.dark)
         note = ""
         if config_notes is not None and step == 0 and member.model_index < len(config_notes):
             note = config_notes[member.model_index]
@@ -394,6 +394,7 @@ def render_scalar_charts(
     width: int,
     plot: str | None,
     ansi: bool,
+    dark: bool = True,
 ) -> Any:
     """The Graph view headless: every chart (or only `plot`, its key:
     "metric/variant", or "metric" when grouped by metric; or only the
@@ -418,7 +419,7 @@ def render_scalar_charts(
         # the app shows the maximised chart alone: so does the page it shares
         groups = [g for g in groups if g.key == view.focused]
         plot = view.focused
-    colors = ModelColors(m.id for m in models)
+    colors = ModelColors((m.id for m in models), dark=dark)
     origins = model_origins(summaries)
     height = SINGLE_CHART_HEIGHT if plot else DEFAULT_CHART_HEIGHT
     buckets = chart_buckets(width)

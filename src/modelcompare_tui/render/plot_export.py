@@ -164,8 +164,9 @@ def render_plots(
     fmt: str,
     width: int,
     plot: str | None,
+    dark: bool = True,
 ) -> Any:
-    """The Plots tab headless. fmt: text (plain), ansi/svg/html (a rich
+    """The Plots tab headless (`dark`: the theme whose model colours to use). fmt: text (plain), ansi/svg/html (a rich
     renderable for render.py to export), json (the merged data), md. With
     `plot` ("metric/variant") only that metric/variant, without the Summary."""
     from rich.console import Group
@@ -194,7 +195,7 @@ def render_plots(
         if summary is None:
             data.pop("summary")
         return json_dumps(data, allow_nan=False) + "\n"
-    colors = ModelColors(ids)
+    colors = ModelColors(ids, dark=dark)
     if fmt == "md":
         return _plots_markdown(groups, summary, models, colors, width)
     color = fmt != "text"

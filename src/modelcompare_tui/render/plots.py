@@ -300,7 +300,7 @@ def _series_color(colors: ModelColors, models: Sequence[Model], chart: MergedCha
     for s in chart.series:
         step = steps.get(s.model_index, 0)
         steps[s.model_index] = step + 1
-        out.append(shade(colors[models[s.model_index].id], step))
+        out.append(shade(colors[models[s.model_index].id], step, colors.dark))
     return out
 
 

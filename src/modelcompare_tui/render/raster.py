@@ -43,7 +43,9 @@ __all__ = [
     "shade",
 ]
 
-PLAIN_MARKERS = "•x+o*#%@&~=^"
+# one character per line of a plain-text chart, named in the legend: 24 apart, so
+# that 20+ series (a PR curve per class, 20 models) never share one
+PLAIN_MARKERS = "•x+o*#%@&~=^$?<>!AHMVWZN"
 MISSING_STYLE = "dim"
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 DEFAULT_CHART_HEIGHT = 14  # headless: one chart of many
@@ -56,15 +58,17 @@ Y_TICK_ROOM = 9  # columns plotext gives the y tick labels and frame, about
 # -- colors --------------------------------------------------------------------------
 
 
-def shade(color: str, step: int) -> str:
+def shade(color: str, step: int, dark: bool = True) -> str:
     """The model's color, lighter or darker for its `step`-th series in one
     chart (a model reporting several series: group by metric, or a plot with
-    several series), so its series stay apart while keeping its hue."""
+    several series), so its series stay apart while keeping its hue. The
+    first shade goes away from the theme's background (`dark`: lighter; in
+    the light theme darker), so a model's second series keeps its contrast."""
     if step == 0:
         return color
     r, g, b = hex_to_rgb(color)
     amount = min(0.6, 0.22 * ((step + 1) // 2))
-    if step % 2:  # odd steps lighter, even steps darker
+    if bool(step % 2) == dark:  # dark theme: odd steps lighter, even darker; light: the other way
         r, g, b = (int(c + (255 - c) * amount) for c in (r, g, b))
     else:
         r, g, b = (int(c * (1 - amount)) for c in (r, g, b))

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from ..core.colors import DELTA_COLORS, EXTREME_COLORS, theme_key
 from ..core.display import display_text
 from ..core.labels import fit_labels, label_cores
 from ..core.model import format_float
@@ -33,6 +34,8 @@ __all__ = [
     "AGG_TITLES",
     "EXTREME_STYLES",
     "VERDICT_STYLES",
+    "extreme_styles",
+    "verdict_styles",
     "value_table_to_csv",
     "value_table_to_json",
     "value_table_to_markdown",
@@ -89,11 +92,12 @@ def _cell_text(row: ValueRow, i: int, *, sig: int, extremes: bool, deltas: bool,
     return text
 
 
-def _rich_cell(row: ValueRow, i: int, *, extremes: bool, delta: bool, sig: int) -> Any:
+def _rich_cell(row: ValueRow, i: int, *, extremes: bool, delta: bool, sig: int, dark: bool = True) -> Any:
     """One value of the rich table: the number, its change against the base,
-    the row's ▲/▼ mark, each in its color."""
+    the row's ▲/▼ mark, each in its color (`dark`: the theme's)."""
     from rich.text import Text
 
+    extreme, verdict = extreme_styles(dark), verdict_styles(dark)
     value = row.values[i]
     if value is None:
         return Text(MISSING_TEXT, style="dim")
@@ -101,13 +105,13 @@ def _rich_cell(row: ValueRow, i: int, *, extremes: bool, delta: bool, sig: int) 
     style = ""
     glyph = ""
     if extremes and i in row.max_indices:
-        style, glyph = EXTREME_STYLES["max"], MAX_GLYPH
+        style, glyph = extreme["max"], MAX_GLYPH
     elif extremes and i in row.min_indices:
-        style, glyph = EXTREME_STYLES["min"], MIN_GLYPH
+        style, glyph = extreme["min"], MIN_GLYPH
     cell.append(format_number(value, sig), style=style)
     d = row.deltas[i] if delta else None
     if d is not None:
-        cell.append(f" ({format_delta(d)})", style=VERDICT_STYLES.get(d.verdict, "dim"))
+        cell.append(f" ({format_delta(d)})", style=verdict.get(d.verdict, "dim"))
     if extremes:
         cell.append(" " + (glyph or " "), style=style)
     return cell
@@ -359,13 +363,22 @@ def value_table_to_text(
 AGG_TITLES = {"last": "Last", "min": "Min", "max": "Max", "value": "Value"}
 
 
-# Fixed colors for headless output (the app takes them from its theme): readable
-# on dark and light backgrounds; the extremes' two colors are neither the
-# better/worse ones, since the row maximum is not always the better value.
-EXTREME_STYLES = {"max": "bold #3d8fd6", "min": "bold #c9871a"}
+# Fixed colors for headless output (the app takes them from its theme), one set
+# per theme (core.colors: each ≥ 3:1 on its theme's surfaces); the extremes' two
+# colors are neither the better/worse ones, since the row maximum is not always
+# the better value. EXTREME_STYLES / VERDICT_STYLES: the dark theme's.
+def extreme_styles(dark: bool = True) -> dict[str, str]:
+    c = EXTREME_COLORS[theme_key(dark)]
+    return {"max": f"bold {c['max']}", "min": f"bold {c['min']}"}
 
 
-VERDICT_STYLES = {"better": "#3fb26b", "worse": "#d9534f", "same": "dim", None: "dim"}
+def verdict_styles(dark: bool = True) -> dict[str | None, str]:
+    c = DELTA_COLORS[theme_key(dark)]
+    return {"better": c["better"], "worse": c["worse"], "same": "dim", None: "dim"}
+
+
+EXTREME_STYLES = extreme_styles(True)
+VERDICT_STYLES = verdict_styles(True)
 
 
 def value_table_to_rich(
@@ -386,10 +399,15 @@ def value_table_to_rich(
     against the base, green when better and red when worse (where the
     metric's direction is known). At `width` the columns are those of the
     plain text (_layout): metric and variant always shown, labels cut
-    together, model columns that do not fit in blocks one below the other."""
+    together, model columns that do not fit in blocks one below the other.
+    The colors are the dark or light theme's as `colors.dark` says (dark
+    without `colors`)."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
+
+    dark = bool(getattr(colors, "dark", True))
+    extreme, verdict = extreme_styles(dark), verdict_styles(dark)
 
     # a table of single values (the Plots tab's Summary) has names, no variants
     with_variant = any(r.variant for r in table.rows) or not table.rows
@@ -414,7 +432,7 @@ def value_table_to_rich(
             if with_variant:
                 cells.append(Text(display_text(row.variant)))
             for i in block:
-                cells.append(_rich_cell(row, i, extremes=extremes, delta=delta, sig=sig))
+                cells.append(_rich_cell(row, i, extremes=extremes, delta=delta, sig=sig, dark=dark))
             grid.add_row(*cells)
         return grid
 
@@ -426,12 +444,12 @@ def value_table_to_rich(
     title = Text.assemble(("Values · ", "bold"), (AGG_TITLES.get(table.agg, table.agg), "bold"))
     notes = []
     if extremes:
-        notes.append(Text.assemble((MAX_GLYPH, EXTREME_STYLES["max"]), " row max  ", (MIN_GLYPH, EXTREME_STYLES["min"]),
+        notes.append(Text.assemble((MAX_GLYPH, extreme["max"]), " row max  ", (MIN_GLYPH, extreme["min"]),
                                    " row min"))
     if delta and table.labels:
         notes.append(Text.assemble("Δ vs base ", (display_text(table.labels[0]), "bold"), " (",
-                                   ("better", VERDICT_STYLES["better"]), " / ",
-                                   ("worse", VERDICT_STYLES["worse"]), ")"))
+                                   ("better", verdict["better"]), " / ",
+                                   ("worse", verdict["worse"]), ")"))
     if any(r.all_equal for r in table.rows):
         notes.append(Text("= all models agree"))
     if table.metric_filter:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..core.colors import ModelColors
+from ..core.colors import ModelColors, is_dark_theme
 from ..core.display import display_text
 from ..core.model import Model
 from ..core.plural import counted
@@ -36,6 +36,14 @@ def load_models(source: Source, state: ComparisonState) -> tuple[list[Model], li
     return models, [i for i in state.models if i not in found]
 
 
+def output_is_dark(theme: str | None, fmt: str) -> bool:
+    """Whether a headless view uses the dark theme's colours: as `--theme`
+    says; without it dark, except HTML (a page read in a browser, on white)."""
+    if theme:
+        return is_dark_theme(theme)
+    return fmt != "html"
+
+
 def _width(width: int) -> int:
     if width and width > 0:
         return max(40, min(width, 1000))
@@ -43,12 +51,12 @@ def _width(width: int) -> int:
 
 
 # ----------------------------------------------------------------------------
-# per-tab renderers: (source, state, models, fmt, width, plot) -> str | rich renderable
+# per-tab renderers: (source, state, models, fmt, width, plot, dark=) -> str | rich renderable
 # ----------------------------------------------------------------------------
 
 
 def _render_diff(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
-                 plot: str | None) -> Any:
+                 plot: str | None, *, dark: bool = True) -> Any:
     from ..core import diff
     from . import diff_text
 
@@ -64,12 +72,12 @@ def _render_diff(source: Source, state: ComparisonState, models: list[Model], fm
         raise RenderError("render: --format csv is the scalar table: use --tab scalars")
     if fmt in ("ansi", "svg", "html"):
         return diff_text.diff_to_rich(table, width=width, hide_identical=view.hide_identical, search=view.search,
-                                 colors=ModelColors(state.models))
+                                 colors=ModelColors(state.models, dark=dark))
     return diff_text.diff_to_text(table, width=width, hide_identical=view.hide_identical, search=view.search)
 
 
 def _render_scalars(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
-                    plot: str | None) -> Any:
+                    plot: str | None, *, dark: bool = True) -> Any:
     from ..core import scalars
     from . import value_text
 
@@ -77,7 +85,7 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
     if view.view == "graph" and fmt in ("text", "ansi", "svg", "html"):
         from .chart_series import render_scalar_charts
 
-        return render_scalar_charts(source, state, models, width=width, plot=plot, ansi=fmt != "text")
+        return render_scalar_charts(source, state, models, width=width, plot=plot, ansi=fmt != "text", dark=dark)
     summaries = source.scalar_summaries([m.id for m in models])
     table = scalars.build_value_table(models, summaries, agg=view.agg, metric_filter=view.metric_filter)
     if plot:
@@ -90,7 +98,7 @@ def _render_scalars(source: Source, state: ComparisonState, models: list[Model],
         return value_text.value_table_to_markdown(table, extremes=view.extremes, deltas=view.delta)
     if fmt in ("ansi", "svg", "html"):
         return value_text.value_table_to_rich(table, extremes=view.extremes, delta=view.delta,
-                                           colors=ModelColors(state.models), width=width)
+                                           colors=ModelColors(state.models, dark=dark), width=width)
     return value_text.value_table_to_text(table, width=width, extremes=view.extremes, deltas=view.delta)
 
 
@@ -109,10 +117,10 @@ def _only_row(table: Any, plot: str) -> Any:
 
 
 def _render_plots(source: Source, state: ComparisonState, models: list[Model], fmt: str, width: int,
-                  plot: str | None) -> Any:
+                  plot: str | None, *, dark: bool = True) -> Any:
     from .plot_export import render_plots
 
-    return render_plots(source, state, models, fmt=fmt, width=width, plot=plot)
+    return render_plots(source, state, models, fmt=fmt, width=width, plot=plot, dark=dark)
 
 
 RENDERERS: dict[str, Callable[..., Any]] = {
@@ -123,14 +131,14 @@ RENDERERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _to_output(result: Any, fmt: str, width: int, title: str) -> str:
+def _to_output(result: Any, fmt: str, width: int, title: str, *, dark: bool = True) -> str:
     """Strings pass through; Rich renderables become plain/ANSI text, SVG or HTML.
     Every data string in them is display text already (the renderers make it
     so); a last guard keeps any control character that slipped through from
     reaching the terminal or file raw (JSON escapes its own)."""
     if fmt == "json":
         return result if isinstance(result, str) else json_dumps(result) + "\n"
-    return guard_output(_export(result, fmt, width, title), allow_sgr=fmt == "ansi")
+    return guard_output(_export(result, fmt, width, title, dark=dark), allow_sgr=fmt == "ansi")
 
 
 # one view as an HTML fragment (a report's section); Rich's own template wraps it
@@ -139,7 +147,15 @@ _HTML_FRAGMENT = ('<pre style="font-family:Menlo,\'DejaVu Sans Mono\',consolas,\
                   '<code style="font-family:inherit">{code}</code></pre>')
 
 
-def _export(result: Any, fmt: str, width: int, title: str, *, fragment: bool = False) -> str:
+def export_theme(dark: bool) -> Any:
+    """The terminal theme of an SVG/HTML page: Rich's dark SVG one, or its
+    white default for the light theme (the light shades are ≥ 3:1 on both)."""
+    from rich.terminal_theme import DEFAULT_TERMINAL_THEME, SVG_EXPORT_THEME
+
+    return SVG_EXPORT_THEME if dark else DEFAULT_TERMINAL_THEME
+
+
+def _export(result: Any, fmt: str, width: int, title: str, *, fragment: bool = False, dark: bool = True) -> str:
     if isinstance(result, str):
         if fmt in ("svg", "html"):
             from rich.text import Text
@@ -152,12 +168,13 @@ def _export(result: Any, fmt: str, width: int, title: str, *, fragment: bool = F
     console = Console(record=True, width=width, force_terminal=fmt != "text", color_system="truecolor",
                       file=open("/dev/null", "w"), legacy_windows=False)  # noqa: SIM115
     console.print(result)
+    theme = export_theme(dark)
     if fmt == "svg":
-        return console.export_svg(title=title)
+        return console.export_svg(title=title, theme=theme)
     if fmt == "html":
         if fragment:
-            return console.export_html(inline_styles=True, code_format=_HTML_FRAGMENT)
-        return console.export_html(inline_styles=True)
+            return console.export_html(theme=theme, inline_styles=True, code_format=_HTML_FRAGMENT)
+        return console.export_html(theme=theme, inline_styles=True)
     return console.export_text(styles=fmt == "ansi")
 
 
@@ -168,7 +185,7 @@ def missing_line(source: Source, missing: list[str]) -> str:
 
 
 def _render(source: Source, state: ComparisonState, fmt: str, width: int, plot: str | None,
-            warn_missing: bool) -> Any:
+            warn_missing: bool, dark: bool = True) -> Any:
     """The tab's renderer's result (a string or a Rich renderable)."""
     if not state.models:
         raise RenderError("render: the state holds no models")
@@ -179,22 +196,25 @@ def _render(source: Source, state: ComparisonState, fmt: str, width: int, plot: 
         raise RenderError(f"render: none of the state's models exist in {source.uri}")
     if missing and warn_missing:
         print(missing_line(source, missing), file=sys.stderr)
-    return RENDERERS[state.tab](source, state, models, fmt, width, plot)
+    return RENDERERS[state.tab](source, state, models, fmt, width, plot, dark=dark)
 
 
 def render_view(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
-                plot: str | None = None, warn_missing: bool = True) -> str:
+                plot: str | None = None, warn_missing: bool = True, theme: str | None = None) -> str:
     """The state's tab as `fmt` (text, ansi, json, csv, md, svg, html); with
     `plot` ("metric/variant", Scalars and Plots tabs) only that chart or plot
     (the Values table's formats, csv/json/md, only that row). `warn_missing`:
-    name the state's models the source lacks on stderr."""
+    name the state's models the source lacks on stderr. `theme` (`--theme`:
+    dark, light, None) picks the model colours' shades (output_is_dark)."""
     width = _width(width)
-    result = _render(source, state, fmt, width, plot, warn_missing)
-    return _to_output(result, fmt, width, title=f"modelcompare · {state.tab}")
+    dark = output_is_dark(theme, fmt)
+    result = _render(source, state, fmt, width, plot, warn_missing, dark)
+    return _to_output(result, fmt, width, title=f"modelcompare · {state.tab}", dark=dark)
 
 
 def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", width: int = 0,
-                 plot: str | None = None, interval: float = 1.0, max_renders: int | None = None) -> int:
+                 plot: str | None = None, interval: float = 1.0, max_renders: int | None = None,
+                 theme: str | None = None) -> int:
     """Re-render whenever the state's models change in the source (the embedded
     view that "updates live"). Each render is preceded by a form feed and a
     timestamp line. Changes to other models of the source do not re-render
@@ -210,7 +230,7 @@ def watch_render(source: Source, state: ComparisonState, *, fmt: str = "text", w
             try:
                 current = source.change_token()
                 due = current != token and (token is None or bool(changed_ids(source, token, state.models)))
-                out = render_view(source, state, fmt=fmt, width=width, plot=plot) if due else None
+                out = render_view(source, state, fmt=fmt, width=width, plot=plot, theme=theme) if due else None
             except SourceError as exc:
                 if token is None:
                     raise  # nothing rendered yet: a bad request, not an outage
@@ -245,14 +265,17 @@ def report_format(output: str | Path) -> str:
     return REPORT_FORMATS[suffix]
 
 
-def write_report(source: Source, state: ComparisonState, output: str | Path, *, width: int = 100) -> Path:
+def write_report(source: Source, state: ComparisonState, output: str | Path, *, width: int = 100,
+                 theme: str | None = None) -> Path:
     """Every tab of the comparison in one Markdown or HTML document (one
-    section per tab; the format from the file name, see report_format)."""
+    section per tab; the format from the file name, see report_format); an
+    HTML page in `theme`'s colours (output_is_dark)."""
     from dataclasses import replace
 
     path = Path(output)
     fmt = report_format(path)
     width = _width(width)
+    dark = output_is_dark(theme, fmt)
     models, missing = load_models(source, state)
     if not models:
         raise RenderError(f"report: none of the state's models exist in {source.uri}")
@@ -263,13 +286,13 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
         tab_state = replace(state, tab=tab)
         if fmt == "md":
             body_fmt = "md" if tab != "plots" else "text"
-            body = render_view(source, tab_state, fmt=body_fmt, width=width, warn_missing=False)
+            body = render_view(source, tab_state, fmt=body_fmt, width=width, warn_missing=False, theme=theme)
             if body_fmt == "text":
                 body = "```\n" + body.rstrip("\n") + "\n```\n"
             parts.append(f"## {TAB_TITLES[tab]}\n\n{body}\n")
         else:
-            result = _render(source, tab_state, "html", width, None, warn_missing=False)
-            section = _export(result, "html", width, "", fragment=True)
+            result = _render(source, tab_state, "html", width, None, warn_missing=False, dark=dark)
+            section = _export(result, "html", width, "", fragment=True, dark=dark)
             parts.append(f'<section id="{tab}">\n<h2>{TAB_TITLES[tab]}</h2>\n{section}\n</section>\n')
     names = ", ".join(m.name for m in models)
     if fmt == "md":
@@ -281,12 +304,10 @@ def write_report(source: Source, state: ComparisonState, output: str | Path, *, 
             head += f"Missing models: {md_text(', '.join(missing))}\n\n"
         text = head + "\n".join(parts)
     else:
-        from rich.terminal_theme import DEFAULT_TERMINAL_THEME
-
-        theme = DEFAULT_TERMINAL_THEME
+        page = export_theme(dark)
         head = ("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Model comparison</title>\n"
-                f"<style>\nbody {{ color: {theme.foreground_color.hex}; "
-                f"background-color: {theme.background_color.hex}; }}\n</style>\n</head>\n<body>\n"
+                f"<style>\nbody {{ color: {page.foreground_color.hex}; "
+                f"background-color: {page.background_color.hex}; }}\n</style>\n</head>\n<body>\n"
                 f"<h1>Model comparison: {html_text(names)}</h1>\n")
         if missing:
             head += f"<p>Missing models: {html_text(', '.join(missing))}</p>\n"

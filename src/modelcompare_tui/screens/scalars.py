@@ -271,6 +271,13 @@ class ScalarsBody(MetricFilterBody):
         charts stay on screen until the new ones arrive."""
         self._reload()
 
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): the charts in view are
+        drawn again from the series already fetched (the others when they show)."""
+        self.refresh()
+        self._chart_generation += 1
+        self._request_charts()
+
     def _reload(self) -> None:
         self._series_cache.clear()
         self._full_ranges.clear()
@@ -410,7 +417,8 @@ class ScalarsBody(MetricFilterBody):
         model = table.models[column]
         summary = next((s for s in (self._summaries or {}).get(model.id, ())
                         if (s.metric, s.variant) == (row.metric, row.variant)), None)
-        self.app.push_screen(ExactValueDialog(row.key, table.labels[column], self.colors[model.id], table.agg,
+        color = partial(self.colors.shade, model.id)  # the theme's shade, also after ctrl+t
+        self.app.push_screen(ExactValueDialog(row.key, table.labels[column], color, table.agg,
                                               summary, row, column, table.labels[0]))
 
     @on(ValueTableView.CursorMoved)

@@ -89,6 +89,10 @@ class ModelBar(ClickBar):
     def on_resize(self) -> None:
         self._render_chips()
 
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): the chips again."""
+        self._render_chips()
+
     def _labels(self) -> list[str]:
         """The compared models' labels (a model not loaded yet: its id's start)."""
         known = [self._models[i] for i in self._ids if i in self._models]

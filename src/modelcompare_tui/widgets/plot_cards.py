@@ -152,6 +152,11 @@ class PlotCard(ChoosableCard, can_focus=True):
             return grid
         return Group(bars, Text(""), summary_table(summary, self.model_colors, width))
 
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): draw the chart again."""
+        self._cache = None
+        self.refresh()
+
     def on_resize(self, event: events.Resize) -> None:
         self._cache = None
         if self.is_plotext and self.content_size.width:

@@ -39,6 +39,10 @@ class CursorTable(ScrollView):
         super().notify_style_update()
         self._restyle()
 
+    def recolor_models(self) -> None:
+        """The model colours changed shade (the theme): draw again, uncached."""
+        self._restyle()
+
     def on_focus(self) -> None:
         self._restyle()
 
