@@ -14,7 +14,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widget import AwaitMount
+from textual.widget import AwaitMount, Widget
 from textual.worker import Worker, WorkerState
 
 from ..core.display import display_line, display_text
@@ -49,8 +49,9 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, SharingApp):
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # priority: also in a dialog (a modal screen hides the App's other keys), which recolours too
         Binding("ctrl+t", "toggle_theme", "Dark/light", show=False, tooltip="Switch between dark and light themes",
-                id="app.toggle_theme"),
+                priority=True, id="app.toggle_theme"),
     ]
 
     def __init__(self, source: Source, state: ComparisonState | None = None, *, theme: str | None = None,
@@ -59,6 +60,7 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, SharingApp):
         self._initial_state = state
         if theme:
             self.theme = THEMES.get(theme, theme)
+        self.colors.dark = self.current_theme.dark
 
     def on_mount(self) -> None:
         self._start_live()
@@ -117,11 +119,35 @@ class ModelCompareApp(KeysFollowFocus, SteadyCursor, SharingApp):
         screen = self.screen
         if type(screen).__name__ == "HelpDialog":
             return
-        title = str(getattr(screen, "HELP_TITLE", "") or type(screen).__name__)
+        title = str(getattr(screen, "HELP_TITLE", ""))
         self.push_screen(HelpDialog(title, screen_key_sections(self, screen)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def watch_theme(self, theme_name: str) -> None:
+        """Every model colour takes the new theme's shade (same slot): after
+        Textual restyles the screens, everything that baked a colour in
+        redraws, on every screen (hidden modes and open dialogs too)."""
+        dark = self.current_theme.dark
+        if dark == self.colors.dark:
+            return
+        self.colors.dark = dark
+        self.call_next(self.recolor_models)
+
+    def recolor_models(self) -> None:
+        """Redraw what shows model colours: every widget of every screen
+        refreshes; a node that keeps colours of its own (a chart, a line cache,
+        a dialog's text) has `recolor_models()` and is told."""
+        # every mode's stack (Textual has no public list of them)
+        stacks = list(self._screen_stacks.values())  # noqa: SLF001
+        for screen in {id(s): s for stack in stacks for s in stack}.values():
+            for node in (screen, *screen.walk_children(with_self=False)):
+                recolor = getattr(node, "recolor_models", None)
+                if callable(recolor):
+                    recolor()
+                elif isinstance(node, Widget):
+                    node.refresh()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from ..keys import screen_key_sections
