@@ -151,6 +151,7 @@ class DiffApp(KeysFollowFocus, SteadyCursor, App[None]):
         self.show_footer = footer
         self.states: list[ComparisonState] = []
         self.theme = "textual-light" if theme == "light" else "textual-dark"
+        self.model_colors.dark = theme != "light"
 
     def models_of(self, state: ComparisonState) -> list[Model]:
         missing = [i for i in state.models if i not in self.by_id]

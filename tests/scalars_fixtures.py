@@ -146,6 +146,7 @@ class BodyApp(KeysFollowFocus, SteadyCursor, App[None]):
         self.show_footer = footer
         self.states: list[ComparisonState] = []
         self.theme = "textual-light" if theme == "light" else "textual-dark"
+        self.model_colors.dark = theme != "light"
 
     def compose(self) -> ComposeResult:
         yield self.body_class(self.source, self.comparison, self.models, self.model_colors, id="body")

@@ -17,6 +17,7 @@ their last digit whatever follows them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -377,7 +378,13 @@ class ValueTableView(CursorTable, can_focus=True):
         scrolled = Strip(segments)
         view = max(0, width - layout.fixed_w)
         start = int(self.scroll_x)
-        scrolled = scrolled.crop(start, start + view)
+        end = start + view
+        if layout.scrolled_w > end:
+            # whole columns only (a number cut at the edge would read as another
+            # number), and a cell for the header's › marker
+            ends = [e for e in accumulate(GAP + w for w in layout.column_w) if start < e <= end - 1]
+            end = ends[-1] if ends else end
+        scrolled = scrolled.crop(start, end)
         return Strip.join([fixed, scrolled]).extend_cell_length(width, fill).crop(0, width)
 
     # -- cursor --------------------------------------------------------------------------
