@@ -58,11 +58,21 @@ async def _summary(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def _matrices_and_bars(pilot: Pilot) -> None:
+    """The confusion matrices (side by side) and a bar chart as a table."""
+    await settle(pilot)
+    await pilot.press("slash", "c", "asterisk", "enter")
+    await _rested(pilot)
+    await pilot.press("down")
+    await _rested(pilot)
+
+
 VIEWS = {
     "values": ({"tab": "scalars", "extremes": True, "delta": True}, _values),
     "graph": ({"tab": "scalars", "view": "graph"}, _graph),
     "plots": ({"tab": "plots"}, _plot),
     "summary": ({"tab": "plots"}, _summary),
+    "matrices": ({"tab": "plots"}, _matrices_and_bars),
 }
 
 

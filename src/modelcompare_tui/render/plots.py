@@ -93,6 +93,7 @@ class BarCluster:
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 MIN_TABLE_BAR = 6  # cells a bar needs in the table form of clustered bars
+MAX_TABLE_COLUMN = 40  # and a column at most: a bar's value stays near its bar
 
 
 def _bar_cells(fraction: float, width: int) -> str:
@@ -184,7 +185,7 @@ class BarClusters:
         n = len(first)
         value_w = [max(len(row[k]) for row in values) for k in range(n)]
         name_w = min(max(8, width // 5), max(len(name) for name in names))
-        column_w = (width - name_w) // n - 2
+        column_w = min(MAX_TABLE_COLUMN, (width - name_w) // n - 2)
         bar_w = column_w - max(value_w) - 1
         if bar_w < MIN_TABLE_BAR:
             return None
@@ -486,6 +487,7 @@ def _heat_style(value: float, lo: float, hi: float, base: str, counts: bool = Fa
 
 PANEL_GAP = 3  # cells between panels side by side
 MATRIX_LABEL_WIDTH = 12
+MATRIX_HEADER_WIDTH = 8  # a number column widens to show this much of its label
 _SHADES = " ░▒▓█"  # plain text: a shaded cell's glyph, low to high
 _SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
@@ -558,7 +560,7 @@ def matrix_style(panels: Sequence[PlotPanel], width: int, *, prefer_numbers: boo
         return MatrixStyle(3, False)
     exact = max(len(compact_number(float(v), 99) or "") for p in matrices
                 for v in p.matrix[:_shown(p)[0], :_shown(p)[1]].ravel())  # type: ignore[index]
-    number_styles = [MatrixStyle(w, False) for w in range(max(1, exact), 2, -1)
+    number_styles = [MatrixStyle(w, False) for w in range(max(1, exact), 0, -1)
                      if all(_fits_numbers(p, w) for p in matrices)]
     shaded = next((MatrixStyle(w, True) for w in (2, 1)
                    if max(_matrix_width(p, MatrixStyle(w, True)) for p in matrices) <= width), MatrixStyle(1, True))
@@ -567,15 +569,24 @@ def matrix_style(panels: Sequence[PlotPanel], width: int, *, prefer_numbers: boo
         w = max(_matrix_width(p, style) for p in matrices)
         return (width + PANEL_GAP) // (w + PANEL_GAP)
 
+    def with_headers(style: MatrixStyle) -> MatrixStyle:
+        # columns as wide as their labels (up to 8 cells) while as many matrices fit a row
+        header_w = max((len(display_text(label)) for p in matrices for label in p.x_labels[:MAX_MATRIX_SIDE]),
+                       default=0)
+        for w in range(min(MATRIX_HEADER_WIDTH, header_w), style.cell_w, -1):
+            if min(len(matrices), row_of(MatrixStyle(w, False))) >= min(len(matrices), row_of(style)):
+                return MatrixStyle(w, False)
+        return style
+
     side_by_side = min(2, len(matrices))
     for style in number_styles:
         if row_of(style) >= side_by_side:
-            return style
+            return with_headers(style)
     if side_by_side > 1 and not prefer_numbers and row_of(shaded) >= 2:
         return shaded
     for style in number_styles:
         if row_of(style) >= 1:
-            return style
+            return with_headers(style)
     return shaded
 
 
@@ -620,17 +631,25 @@ def _matrix_renderable(panel: PlotPanel, model_color: str, style: MatrixStyle, c
         label = display_text(panel.y_labels[r]) if r < len(panel.y_labels) else ""
         grid.add_row(Text(clip_cells(label, label_w) + (" " if style.shaded else "")), *cells)
     parts: list[Any] = [grid]
-    notes = []
-    if panel.kind == "confusion_matrix":
-        notes.append("rows: actual · columns: predicted")
     if style.shaded:
-        notes.append(f"shaded {tick_text(lo)}–{tick_text(hi)}" + (" on a log scale" if counts else "")
-                     + ": numbers when wider")
+        parts.append(Text(f"{tick_text(lo)}–{tick_text(hi)}", style=MISSING_STYLE, no_wrap=True))
     if shown_r < rows or shown_c < cols:
-        notes.append(f"{rows}×{cols}, first {shown_r}×{shown_c} shown")
-    for note in notes:
-        parts.append(Text(note, style=MISSING_STYLE, no_wrap=True, overflow="ellipsis"))
+        parts.append(Text(f"{rows}×{cols}, first {shown_r}×{shown_c} shown", style=MISSING_STYLE, no_wrap=True,
+                          overflow="ellipsis"))
     return parts
+
+
+def _matrices_note(panels: Sequence[PlotPanel], style: MatrixStyle) -> str:
+    """What the matrices' layout needs said once, below them all."""
+    kinds = {p.kind for p in panels if p.matrix is not None}
+    notes = []
+    if "confusion_matrix" in kinds:
+        notes.append("rows: actual · columns: predicted")
+    if style.shaded and kinds:
+        notes.append("shaded from each matrix's lowest to its highest value"
+                     + (" (counts on a log scale)" if "confusion_matrix" in kinds else "")
+                     + "; numbers when wider or maximised")
+    return " · ".join(notes)
 
 
 def panel_renderable(panel: PlotPanel, colors: ModelColors, *, color: bool = True, label: str | None = None,
@@ -669,11 +688,19 @@ def panels_renderable(panels: Sequence[PlotPanel], colors: ModelColors, *, color
     style = matrix_style(panels, width, prefer_numbers=prefer_numbers)
     widths = [_matrix_width(p, style) if p.matrix is not None and p.matrix.ndim == 2 and p.matrix.size
               else width for p in panels]
-    # each title as wide as its panel less the iteration: labels cut together
-    room = [max(8, w - len(f" · it. {p.iteration}")) for p, w in zip(panels, widths)]
+    # each title as wide as its share of a row (at least its panel) less the iteration:
+    # labels cut together
+    per_row = max(1, min(len(panels), (width + PANEL_GAP) // (max(widths) + PANEL_GAP)))
+    share = (width + PANEL_GAP) // per_row - PANEL_GAP
+    room = [max(8, max(w, share) - len(f" · it. {p.iteration}")) for p, w in zip(panels, widths)]
     labels = fit_labels([display_text(p.label) for p in panels], room)
-    return Columns([panel_renderable(p, colors, color=color, label=label, style=style)
-                    for p, label in zip(panels, labels)], padding=(0, PANEL_GAP), equal=False, expand=False)
+    from rich.console import Group
+    from rich.text import Text
+
+    columns = Columns([panel_renderable(p, colors, color=color, label=label, style=style)
+                       for p, label in zip(panels, labels)], padding=(0, PANEL_GAP), equal=False, expand=False)
+    note = _matrices_note(panels, style)
+    return Group(columns, Text(note, style=MISSING_STYLE)) if note else columns
 
 
 def group_title(group: PlotGroup) -> str:
