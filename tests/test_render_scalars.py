@@ -315,3 +315,21 @@ def test_rich_values_keep_metric_variant_and_tell_sweep_members_apart(width: int
     for tail in ("…lr1e-5", "…lr3e-5", "…lr3e-4"):  # cut before what tells them apart
         assert re.search(f"…[a-z-]*{tail[1:]}", text)
     assert "0.9" in text and "0.93" in text  # every model's value is shown
+
+
+def test_values_cut_labels_before_metric_names() -> None:
+    """At 80 columns four sweep members fit side by side as …lr1e-5 beside a
+    whole metric name ("test_accuracy"): labels are cut before names are."""
+    from test_scalars import reference_summary
+
+    names = ["wav2vec2-base-librispeech-lr1e-5", "wav2vec2-base-librispeech-lr3e-5",
+             "wav2vec2-base-librispeech-lr3e-4", "wav2vec2-base-librispeech"]
+    models = [Model(id=f"{i}" * 32, name=name) for i, name in enumerate(names)]
+    summaries = {m.id: [reference_summary("test_accuracy_top1", "validation", [(0, 0.9 + i / 100)]),
+                        reference_summary("latency_ms", "batch_32", [(0, 5.5 + i)])] for i, m in enumerate(models)}
+    table = build_value_table(models, summaries)
+    text = plain(value_table_to_rich(table, colors=ModelColors(m.id for m in models), width=80), 80)
+    headers = [line for line in text.splitlines() if "metric" in line]
+    assert len(headers) == 1  # one block: all four side by side
+    assert "test_accuracy_top1" in text and "validation" in text  # names whole
+    assert all(label in headers[0] for label in ("…lr1e-5", "…lr3e-5", "…lr3e-4", "…librispeech"))

@@ -144,3 +144,36 @@ def fit_labels(labels: Sequence[str], widths: int | Sequence[int]) -> list[str]:
         if any(j != i and other == label and labels[j] != labels[i] for j, other in enumerate(fitted)):
             fitted[i] = _tail(cores[i], room[i])
     return fitted
+
+
+def _whole_words(text: str, label: str, core: str) -> bool:
+    """`text` (a fitted label) keeps whole words: the label, its core, or its last
+    words behind an ellipsis (`…lr1e-5`), not a cut inside a word (`…1e-5`)."""
+    if text in (label, core):
+        return True
+    tail = text[len(ELLIPSIS):] if text.startswith(ELLIPSIS) else None
+    if not tail or not label.endswith(tail):
+        return False
+    start = len(label) - len(tail)
+    return start > 0 and _BREAK.match(label[start - 1]) is not None
+
+
+def uncut_widths(labels: Sequence[str]) -> list[int]:
+    """Per label, the cells of the shortest form fit_labels gives it without a
+    cut inside it: `…lr1e-5` (7) for a sweep member, `…librispeech` (12) for the
+    sweep's baseline, the whole label when nothing shorter tells it apart. A
+    table narrows its columns towards these, not below."""
+    widest = max((cell_len(label) for label in labels), default=0)
+    cores = _drop_common(labels)
+    out = [cell_len(label) for label in labels]
+    found = [False] * len(labels)
+    for width in range(1, widest + 1):
+        fitted = fit_labels(labels, width)
+        if len(set(fitted)) < len(set(labels)):
+            continue  # too narrow to tell them apart
+        for i, text in enumerate(fitted):
+            if not found[i] and _whole_words(text, labels[i], cores[i]):
+                out[i], found[i] = cell_len(text), True
+        if all(found):
+            break
+    return out

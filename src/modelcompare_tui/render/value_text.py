@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
 
-from rich.cells import cell_len
 
 from ..core.colors import DELTA_COLORS, EXTREME_COLORS, theme_key
 from ..core.display import display_text
-from ..core.labels import fit_labels, label_cores
+from ..core.labels import fit_labels, uncut_widths
 from ..core.model import format_float
 from ..core.scalars import (
     EQUAL_MARK,
@@ -204,7 +203,7 @@ def _layout(table: ValueTable, width: int, *, extremes: bool, deltas: bool, sig:
     metric_w = max([len("metric" if with_variant else "name")] + [len(display_text(r.metric)) for r in table.rows])
     variant_w = max([len("variant")] + [len(display_text(r.variant)) for r in table.rows]) if with_variant else 0
     marker_w = 1 + _GAP
-    floors = [max(body_w[i], min(len(label), MIN_LABEL_WIDTH)) for i, label in enumerate(labels)]
+    floors = label_floors(labels, body_w)
 
     def left(metric: int, variant: int) -> int:
         return marker_w + metric + (_GAP + variant if with_variant else 0)
@@ -239,7 +238,7 @@ def _model_columns(labels: list[str], model_w: list[int], floors: list[int], lef
     if len(narrow_blocks) >= len(blocks):
         return model_w, blocks
     # a block with room to spare (the last, often) gives its labels some width back
-    core_w = [cell_len(core) for core in label_cores(labels)]
+    core_w = uncut_widths(labels)
     for block in narrow_blocks:
         spare = width - left_w - sum(_GAP + narrow[i] for i in block)
         widened = widened_label_widths([narrow[i] for i in block], [model_w[i] for i in block],
@@ -247,6 +246,12 @@ def _model_columns(labels: list[str], model_w: list[int], floors: list[int], lef
         for i, w in zip(block, widened):
             narrow[i] = w
     return narrow, narrow_blocks
+
+
+def label_floors(labels: Sequence[str], body_w: Sequence[int]) -> list[int]:
+    """The narrowest each model column may get: its values' width, and what tells
+    its label apart uncut (uncut_widths, `…lr1e-5`) up to MIN_LABEL_WIDTH cells."""
+    return [max(body_w[i], min(w, MIN_LABEL_WIDTH)) for i, w in enumerate(uncut_widths(labels))]
 
 
 def narrowed_label_widths(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
@@ -267,7 +272,7 @@ def narrowed_label_widths(widths: Sequence[int], floors: Sequence[int], room: in
 def widened_label_widths(narrow: Sequence[int], widths: Sequence[int], core_widths: Sequence[int],
                          spare: int) -> list[int]:
     """Narrowed columns given back up to `spare` cells in all, each up to the width of
-    what tells its label apart (`core_widths`, of label_cores), not more: one whole
+    what tells its label apart (`core_widths`, of uncut_widths), not more: one whole
     name among cut ones misleads."""
     out = list(narrow)
     for i in range(len(out)):

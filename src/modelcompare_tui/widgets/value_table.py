@@ -29,7 +29,7 @@ from textual.strip import Strip
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
-from ..core.labels import fit_labels, label_cores
+from ..core.labels import fit_labels, uncut_widths
 from ..core.scalars import (
     EQUAL_MARK,
     MAX_GLYPH,
@@ -40,7 +40,7 @@ from ..core.scalars import (
     format_delta,
     format_number,
 )
-from ..render.value_text import MIN_LABEL_WIDTH, narrowed_label_widths, widened_label_widths
+from ..render.value_text import label_floors, narrowed_label_widths, widened_label_widths
 from .messages import CellMessage
 from .model_table import fit
 from .table_view import CURSOR_BINDINGS, CursorTable
@@ -210,10 +210,10 @@ class ValueTableView(CursorTable, can_focus=True):
         # model side by side where their values fit, as the headless table does
         room = self.scrollable_content_region.width - fixed_w - 1  # a cell for the › marker
         if room > 0 and sum(GAP + w for w in column_w) > room:
-            floors = [max(body_w[i], min(cell_len(label), MIN_LABEL_WIDTH)) for i, label in enumerate(labels)]
+            floors = label_floors(labels, body_w)
             narrow = narrowed_label_widths(column_w, floors, room)
             spare = room - sum(GAP + w for w in narrow)
-            column_w = widened_label_widths(narrow, column_w, [cell_len(c) for c in label_cores(labels)], spare)
+            column_w = widened_label_widths(narrow, column_w, uncut_widths(labels), spare)
         self._layout_width = self.scrollable_content_region.width
         return _Layout(metric_w, variant_w, value_w, delta_w, glyph_w, column_w, fixed_w, numbers, deltas)
 
