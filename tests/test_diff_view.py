@@ -245,6 +245,9 @@ async def test_brackets_move_the_focused_column(store) -> None:  # noqa: ANN001
         assert app.states[-1].models == (IDS[1], IDS[0], IDS[2], IDS[3])
         assert grid.cursor_column == 0 and grid.table.base.id == IDS[1]
         assert [cell.status for cell in field_row(grid, "status").cells][:2] == [CellStatus.SAME, CellStatus.CHANGED]
+        app.body.commit_pending()  # the cursor's new column travels in the state too
+        await settle(pilot)
+        assert app.states[-1].details.cursor_column == 0
         count = len(app.states)
         await pilot.press("left_square_bracket")  # already first
         await settle(pilot)
