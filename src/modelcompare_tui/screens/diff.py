@@ -18,7 +18,7 @@ applies them in set_state — recomputing the diff (in a thread worker) only
 when the models, their order or the diff mode change, re-filtering when hide
 identical or the search change. The state's `cursor_row` is the cursor
 row's index among all the table's rows (before hiding and search; the grid's
-`anchor`) and `cursor_column` its column, so a shared state opens on the same
+`row_anchor`) and `cursor_column` its column, so a shared state opens on the same
 cell (and, the scroll following the cursor, the same lines); the body posts
 them once the cursor rests, and moves the cursor when a state from elsewhere
 changes them.
@@ -197,7 +197,7 @@ class DiffBody(TabBody):
         if restore is not None:
             keep_key, keep_model = None, None
             grid.cursor_column = restore[1]
-            grid.anchor = restore[0]
+            grid.row_anchor = restore[0]
         grid.set_table(prepared, self._visible_rows(), keep_key=keep_key, keep_model=keep_model)
         self._keep_model = None
         self._update_empty_text()
@@ -249,7 +249,7 @@ class DiffBody(TabBody):
         self._sync_search_box()
         grid = self.grid
         cursor = (view.cursor_row, view.cursor_column)
-        if cursor != (old_view.cursor_row, old_view.cursor_column) and cursor != (grid.anchor, grid.cursor_column):
+        if cursor != (old_view.cursor_row, old_view.cursor_column) and cursor != (grid.row_anchor, grid.cursor_column):
             if self.prepared is None or recompute:
                 self._restore = cursor  # once the new table is in
             else:
@@ -335,7 +335,7 @@ class DiffBody(TabBody):
     def _post_cursor(self) -> None:
         self._cursor_timer = None
         grid = self.grid
-        index = grid.anchor
+        index = grid.row_anchor
         view = state_view(self.wanted, self.TAB)
         if index is not None and (index, grid.cursor_column) != (view.cursor_row, view.cursor_column):
             self.request_view(cursor_row=index, cursor_column=grid.cursor_column)

@@ -12,7 +12,7 @@ color only adds to it. Values longer than their column end in `…` (enter
 shows the whole value). Line diffs show each model's own line numbers in
 its column.
 
-The cursor and the scroll: `anchor` is the table index of the row the
+The cursor and the scroll: `row_anchor` is the table index of the row the
 cursor stands for (the state's `cursor_row`): set by the cursor's own moves,
 kept while hiding or a search hides that row (the cursor shows on the next row
 shown, and comes back when the row does). The scroll is a function of the
@@ -294,7 +294,7 @@ class DiffGrid(CursorTable, can_focus=True):
         self._line_row: list[int] = []  # lines[j] is rows[_line_row[j]] (-1: a header)
         self.cursor_line = 0
         self.cursor_column = 0
-        self.anchor: int | None = None  # the table index of the cursor's row (kept while that row is hidden)
+        self.row_anchor: int | None = None  # the table index of the cursor's row (kept while that row is hidden)
         self.empty_text = "Comparing…"
         self._layout: _Layout | None = None
         self._styles: dict[str, Style] | None = None
@@ -321,7 +321,7 @@ class DiffGrid(CursorTable, can_focus=True):
         `keep_key` (section, field) and the column of `keep_model` when they
         are there (else on the anchor's row, or the next one shown). A change
         of row or column is announced (CursorMoved)."""
-        before = (self.anchor, self.cursor_column)
+        before = (self.row_anchor, self.cursor_column)
         self.prepared = prepared
         self._layout = None
         self._set_rows(rows)
@@ -334,29 +334,29 @@ class DiffGrid(CursorTable, can_focus=True):
         if keep_key is not None and prepared is not None:
             kept = next((i for i, r in enumerate(prepared.table.rows) if (r.section, r.field) == keep_key), None)
         if kept is not None:
-            self.anchor = kept
-        elif prepared is None or self.anchor is None or self.anchor >= len(prepared.table.rows):
-            self.anchor = None if prepared is None or not prepared.table.rows else 0
-        self.cursor_line = self._line_for_index(self.anchor) if self.anchor is not None else 0
+            self.row_anchor = kept
+        elif prepared is None or self.row_anchor is None or self.row_anchor >= len(prepared.table.rows):
+            self.row_anchor = None if prepared is None or not prepared.table.rows else 0
+        self.cursor_line = self._line_for_index(self.row_anchor) if self.row_anchor is not None else 0
         self._update_geometry()
         self._follow_cursor()
         self.refresh()
-        if (self.anchor, self.cursor_column) != before and prepared is not None:
-            self.post_message(self.CursorMoved(self, self.anchor, self.cursor_column))
+        if (self.row_anchor, self.cursor_column) != before and prepared is not None:
+            self.post_message(self.CursorMoved(self, self.row_anchor, self.cursor_column))
 
     @property
     def anchor_row(self) -> DiffRow | None:
         """The row the cursor stands for (maybe hidden: then it shows on the next one)."""
         table = self.table
-        if table is None or self.anchor is None or not 0 <= self.anchor < len(table.rows):
+        if table is None or self.row_anchor is None or not 0 <= self.row_anchor < len(table.rows):
             return None
-        return table.rows[self.anchor]
+        return table.rows[self.row_anchor]
 
     def set_rows(self, rows: list[DiffRow]) -> None:
         """Show other rows of the same table (hide identical, search): the
         cursor stays on its anchor's row, or shows on the next one shown."""
         self._set_rows(rows)
-        self.cursor_line = self._line_for_index(self.anchor) if self.anchor is not None else self._data_line(0)
+        self.cursor_line = self._line_for_index(self.row_anchor) if self.row_anchor is not None else self._data_line(0)
         self._update_geometry()
         self._follow_cursor()
         self.refresh()
@@ -436,7 +436,7 @@ class DiffGrid(CursorTable, can_focus=True):
         self._set_cursor(self._line_for_index(index), self.cursor_column, announce=announce)
         table = self.table
         if table is not None and table.rows:
-            self.anchor = max(0, min(index, len(table.rows) - 1))
+            self.row_anchor = max(0, min(index, len(table.rows) - 1))
 
     def move_to_column(self, column: int) -> None:
         """Put the cursor on column `column` (a state from elsewhere), not announced."""
@@ -767,11 +767,11 @@ class DiffGrid(CursorTable, can_focus=True):
         moved = (line, column) != (self.cursor_line, self.cursor_column)
         self.cursor_line, self.cursor_column = line, column
         if self.rows:
-            self.anchor = self.cursor_row_index
+            self.row_anchor = self.cursor_row_index
         self._follow_cursor()
         self.refresh()
         if moved and announce:
-            self.post_message(self.CursorMoved(self, self.anchor, column))
+            self.post_message(self.CursorMoved(self, self.row_anchor, column))
 
     def _step(self, delta: int) -> int:
         """The line `delta` rows away from the cursor's, skipping headers."""
