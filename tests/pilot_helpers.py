@@ -36,9 +36,18 @@ def _busy(app: App) -> bool:
     nodes = [app, *app._registry]  # noqa: SLF001
     if any(not node._message_queue.empty() or node._next_callbacks for node in nodes):  # noqa: SLF001
         return True
-    # screens are not widgets here: one under a dialog keeps its flags until it is on top again
+    # screens are not widgets here: one under a dialog keeps its flags until it is on top again;
+    # nor are the widgets of another mode's screen (a tab not on show): they keep theirs until shown
+    stack = set(app.screen_stack)
     return any(node.is_mounted and any(getattr(node, flag, False) for flag in _WIDGET_FLAGS)
+               and _screen_of(node) in stack
                for node in nodes if node is not app and not isinstance(node, Screen))
+
+
+def _screen_of(node: object) -> Screen | None:
+    while node is not None and not isinstance(node, Screen):
+        node = getattr(node, "_parent", None)
+    return node
 
 
 async def settle(pilot: Pilot, rounds: int = 4) -> None:

@@ -383,3 +383,16 @@ async def test_body_state_change_while_new_models_load_keeps_both(tmp_path: Path
         assert app.comparison.models == (*ids, extra)  # the new selection survived
         assert app.comparison.details.hide_identical  # and so did the body's change
         assert [m.id for m in body_of(app).models] == [*ids, extra]
+
+
+async def test_enter_closes_the_models_list(tmp_path: Path) -> None:
+    """enter is the list's own key (select): it closed nothing, the dialog stayed open."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ModelsListDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)

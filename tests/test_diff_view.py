@@ -245,6 +245,9 @@ async def test_brackets_move_the_focused_column(store) -> None:  # noqa: ANN001
         assert app.states[-1].models == (IDS[1], IDS[0], IDS[2], IDS[3])
         assert grid.cursor_column == 0 and grid.table.base.id == IDS[1]
         assert [cell.status for cell in field_row(grid, "status").cells][:2] == [CellStatus.SAME, CellStatus.CHANGED]
+        app.body.commit_pending()  # the cursor's new column travels in the state too
+        await settle(pilot)
+        assert app.states[-1].details.cursor_column == 0
         count = len(app.states)
         await pilot.press("left_square_bracket")  # already first
         await settle(pilot)
@@ -592,3 +595,53 @@ async def test_through_the_compare_shell(tmp_path: Path) -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert "Make base" in titles
     s.close()
+
+
+async def test_the_cursor_column_travels_in_the_state_and_opens_there(store) -> None:  # noqa: ANN001
+    app = DiffApp(store, diff_state(), DetailsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.query_one(DiffGrid)
+        await goto(pilot, grid, "status", 2)
+        app.body.commit_pending()
+        await settle(pilot)
+        view = app.states[-1].details
+        assert (view.cursor_column, view.cursor_row) == (2, grid.cursor_row_index)
+    opened = DiffApp(store, diff_state(cursor_row=view.cursor_row, cursor_column=2), DetailsBody)
+    async with opened.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = opened.query_one(DiffGrid)
+        assert grid.cursor_column == 2 and grid.current_row.field == "status"
+
+
+async def test_a_search_that_hides_the_cursor_row_keeps_it(store) -> None:  # noqa: ANN001
+    """set_rows reset the cursor to the first row when a search showed no row
+    (the state still said the old row: an opened state showed another one)."""
+    app = DiffApp(store, diff_state(), DetailsBody)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.query_one(DiffGrid)
+        await goto(pilot, grid, "epochs", 1)
+        index = grid.cursor_row_index
+        await pilot.press("slash", *"zzzz")  # no row matches
+        await settle(pilot)
+        assert not grid.rows and grid.row_anchor == index
+        await pilot.press("escape")
+        await settle(pilot)
+        assert grid.cursor_row_index == index and grid.current_row.field == "epochs"
+
+
+async def test_the_scroll_follows_the_cursor_alone(store) -> None:  # noqa: ANN001
+    """The same cursor gives the same scroll, whichever way it got there (the
+    state holds the cursor, not the scroll)."""
+    offsets = []
+    for keys in (("end",), ("pagedown", "pagedown", "end"), ("end", "up", "down")):
+        app = DiffApp(store, diff_state(), DetailsBody)
+        async with app.run_test(size=(80, 12)) as pilot:
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            grid = app.query_one(DiffGrid)
+            offsets.append((grid.cursor_row_index, grid.scroll_offset))
+    assert offsets[0] == offsets[1] == offsets[2]
+    assert offsets[0][1].y > 0

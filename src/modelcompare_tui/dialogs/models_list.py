@@ -93,6 +93,12 @@ class ModelsListDialog(ModalScreen[None]):
             widget.highlighted = ids.index(follow) if follow else 0
         self.query_one("#models-title", Static).update(f"Compared models ({len(ids)})")
 
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        """enter closes (the list takes enter before the dialog's binding sees it)."""
+        event.stop()
+        self.action_close()
+
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._follow = event.option.id

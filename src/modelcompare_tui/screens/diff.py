@@ -17,9 +17,11 @@ the models' order): the body asks for changes with request_state (the session) a
 applies them in set_state — recomputing the diff (in a thread worker) only
 when the models, their order or the diff mode change, re-filtering when hide
 identical or the search change. The state's `cursor_row` is the cursor
-row's index among all the table's rows (before hiding and search), so a
-shared state opens on the same field; the body posts it once the cursor
-rests, and moves the cursor when a state from elsewhere changes it.
+row's index among all the table's rows (before hiding and search; the grid's
+`row_anchor`) and `cursor_column` its column, so a shared state opens on the same
+cell (and, the scroll following the cursor, the same lines); the body posts
+them once the cursor rests, and moves the cursor when a state from elsewhere
+changes them.
 """
 
 from __future__ import annotations
@@ -106,7 +108,9 @@ class DiffBody(TabBody):
         self._fresh: dict[str, tuple[Model, Model]] = {}
         self._computed_key: tuple[Any, ...] | None = None
         self._keep_model: str | None = None  # the model the cursor column follows
-        self._restore_row: int | None = state_view(state, self.TAB).cursor_row or None
+        view = state_view(state, self.TAB)
+        # the cursor a state asks for, applied once the table is in
+        self._restore: tuple[int, int] | None = (view.cursor_row, view.cursor_column)
         self._cursor_timer: Any = None
         self._search_timer: Any = None
         self._search_before: str | None = None
@@ -185,15 +189,17 @@ class DiffBody(TabBody):
             self._fresh.update({m.id: (given[m.id], m) for m in fresh if m.id in given})
             self._computed_key = (tuple(id(m) for m in self._models_now()), prepared.table.mode)
         grid = self.grid
-        current = grid.current_row
-        keep_key = (current.section, current.field) if current is not None else None
+        anchor = grid.anchor_row  # the row the cursor stands for, shown or hidden
+        keep_key = (anchor.section, anchor.field) if anchor is not None else None
         keep_model = self._keep_model or (grid.current_model.id if grid.current_model is not None else None)
         self.prepared = prepared
+        restore, self._restore = self._restore, None
+        if restore is not None:
+            keep_key, keep_model = None, None
+            grid.cursor_column = restore[1]
+            grid.row_anchor = restore[0]
         grid.set_table(prepared, self._visible_rows(), keep_key=keep_key, keep_model=keep_model)
         self._keep_model = None
-        if self._restore_row is not None:
-            grid.move_to_index(self._restore_row)
-            self._restore_row = None
         self._update_empty_text()
         self._update_notes()
         self._update_bar()
@@ -241,11 +247,14 @@ class DiffBody(TabBody):
         elif (old_view.hide_identical, old_view.search) != (view.hide_identical, view.search):
             self._refilter()
         self._sync_search_box()
-        if view.cursor_row != old_view.cursor_row and view.cursor_row != self.grid.cursor_row_index:
+        grid = self.grid
+        cursor = (view.cursor_row, view.cursor_column)
+        if cursor != (old_view.cursor_row, old_view.cursor_column) and cursor != (grid.row_anchor, grid.cursor_column):
             if self.prepared is None or recompute:
-                self._restore_row = view.cursor_row  # once the new table is in
+                self._restore = cursor  # once the new table is in
             else:
-                self.grid.move_to_index(view.cursor_row)
+                grid.move_to_index(view.cursor_row)
+                grid.move_to_column(view.cursor_column)
         self._update_bar()
         self.refresh_bindings()
 
@@ -325,9 +334,11 @@ class DiffBody(TabBody):
 
     def _post_cursor(self) -> None:
         self._cursor_timer = None
-        index = self.grid.cursor_row_index
-        if index is not None and index != state_view(self.wanted, self.TAB).cursor_row:
-            self.request_view(cursor_row=index)
+        grid = self.grid
+        index = grid.row_anchor
+        view = state_view(self.wanted, self.TAB)
+        if index is not None and (index, grid.cursor_column) != (view.cursor_row, view.cursor_column):
+            self.request_view(cursor_row=index, cursor_column=grid.cursor_column)
 
     def commit_pending(self) -> None:
         if self._cursor_timer is not None:

@@ -12,6 +12,14 @@ color only adds to it. Values longer than their column end in `…` (enter
 shows the whole value). Line diffs show each model's own line numbers in
 its column.
 
+The cursor and the scroll: `row_anchor` is the table index of the row the
+cursor stands for (the state's `cursor_row`): set by the cursor's own moves,
+kept while hiding or a search hides that row (the cursor shows on the next row
+shown, and comes back when the row does). The scroll is a function of the
+cursor alone (`_follow_cursor`: its line centred, its column in view from
+the left), never of the way there, so a state opened elsewhere shows the
+same lines.
+
 Column widths: when every column fits, each gets its natural width; else
 they share the width (narrow ones keep theirs) as long as none falls below
 MIN_FIT_WIDTH; else they keep their natural width up to a cap and scroll.
@@ -286,6 +294,7 @@ class DiffGrid(CursorTable, can_focus=True):
         self._line_row: list[int] = []  # lines[j] is rows[_line_row[j]] (-1: a header)
         self.cursor_line = 0
         self.cursor_column = 0
+        self.row_anchor: int | None = None  # the table index of the cursor's row (kept while that row is hidden)
         self.empty_text = "Comparing…"
         self._layout: _Layout | None = None
         self._styles: dict[str, Style] | None = None
@@ -310,8 +319,9 @@ class DiffGrid(CursorTable, can_focus=True):
     ) -> None:
         """Show `prepared` with `rows` of it. The cursor goes to the row with
         `keep_key` (section, field) and the column of `keep_model` when they
-        are there, and stays at the same height on screen."""
-        screen_offset = self.cursor_line - int(self.scroll_y)
+        are there (else on the anchor's row, or the next one shown). A change
+        of row or column is announced (CursorMoved)."""
+        before = (self.row_anchor, self.cursor_column)
         self.prepared = prepared
         self._layout = None
         self._set_rows(rows)
@@ -320,24 +330,35 @@ class DiffGrid(CursorTable, can_focus=True):
             if keep_model in ids:
                 self.cursor_column = ids.index(keep_model)
             self.cursor_column = max(0, min(self.cursor_column, len(ids) - 1))
-        line = None
-        if keep_key is not None:
-            line = next((self._row_line[i] for i, r in enumerate(self.rows) if (r.section, r.field) == keep_key), None)
-        self.cursor_line = self._data_line(line if line is not None else self.cursor_line)
+        kept = None
+        if keep_key is not None and prepared is not None:
+            kept = next((i for i, r in enumerate(prepared.table.rows) if (r.section, r.field) == keep_key), None)
+        if kept is not None:
+            self.row_anchor = kept
+        elif prepared is None or self.row_anchor is None or self.row_anchor >= len(prepared.table.rows):
+            self.row_anchor = None if prepared is None or not prepared.table.rows else 0
+        self.cursor_line = self._line_for_index(self.row_anchor) if self.row_anchor is not None else 0
         self._update_geometry()
-        if self.is_mounted and 0 <= screen_offset < self._body_height():
-            self.scroll_to(y=max(0, self.cursor_line - screen_offset), animate=False, immediate=True)
-        self._scroll_cursor_into_view()
+        self._follow_cursor()
         self.refresh()
+        if (self.row_anchor, self.cursor_column) != before and prepared is not None:
+            self.post_message(self.CursorMoved(self, self.row_anchor, self.cursor_column))
+
+    @property
+    def anchor_row(self) -> DiffRow | None:
+        """The row the cursor stands for (maybe hidden: then it shows on the next one)."""
+        table = self.table
+        if table is None or self.row_anchor is None or not 0 <= self.row_anchor < len(table.rows):
+            return None
+        return table.rows[self.row_anchor]
 
     def set_rows(self, rows: list[DiffRow]) -> None:
         """Show other rows of the same table (hide identical, search): the
-        cursor stays on its row, or moves to the next one shown."""
-        index = self.cursor_row_index
+        cursor stays on its anchor's row, or shows on the next one shown."""
         self._set_rows(rows)
-        self.cursor_line = self._line_for_index(index) if index is not None else self._data_line(0)
+        self.cursor_line = self._line_for_index(self.row_anchor) if self.row_anchor is not None else self._data_line(0)
         self._update_geometry()
-        self._scroll_cursor_into_view()
+        self._follow_cursor()
         self.refresh()
 
     def _set_rows(self, rows: list[DiffRow]) -> None:
@@ -410,8 +431,16 @@ class DiffGrid(CursorTable, can_focus=True):
         return prepared.models[min(self.cursor_column, len(prepared.models) - 1)]
 
     def move_to_index(self, index: int, *, announce: bool = False) -> None:
-        """Put the cursor on the row with table index `index` (or the next shown)."""
+        """Put the cursor on the row with table index `index` (or the next shown):
+        that row is the anchor."""
         self._set_cursor(self._line_for_index(index), self.cursor_column, announce=announce)
+        table = self.table
+        if table is not None and table.rows:
+            self.row_anchor = max(0, min(index, len(table.rows) - 1))
+
+    def move_to_column(self, column: int) -> None:
+        """Put the cursor on column `column` (a state from elsewhere), not announced."""
+        self._set_cursor(self.cursor_line, column, announce=False)
 
     def move_to_position(self, position: int, *, announce: bool = True) -> None:
         if self.rows:
@@ -482,28 +511,6 @@ class DiffGrid(CursorTable, can_focus=True):
             width = layout.field_w + max(layout.total_w, layout.starts[last] + view)
         self.virtual_size = Size(width, len(self.lines) + 1)
 
-    def _scroll_cursor_into_view(self) -> None:
-        if not self.is_mounted or not self.rows:
-            return
-        height = self._body_height()
-        top = self.cursor_line
-        if top > 0 and self._line_row[top - 1] < 0:
-            top -= 1  # show the section header above the section's first row
-        if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
-        elif self.cursor_line >= self.scroll_y + height:
-            self.scroll_to(y=self.cursor_line - height + 1, animate=False, immediate=True)
-        layout = self._layout
-        if layout is None or not layout.column_w:
-            return
-        k = min(self.cursor_column, len(layout.column_w) - 1)
-        x, w = layout.starts[k], GAP + layout.column_w[k]
-        view = self._view_width() - layout.field_w
-        if x < self.scroll_x:
-            self.scroll_to(x=x, animate=False, immediate=True)
-        elif x + w > self.scroll_x + view:
-            self.scroll_to(x=layout.starts[self._first_column_with(k, view)], animate=False, immediate=True)
-
     def _first_column_with(self, k: int, view: int) -> int:
         """The leftmost column to scroll to so that column `k` shows whole:
         columns start at the field column's edge, with no sliver before them."""
@@ -532,7 +539,28 @@ class DiffGrid(CursorTable, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_geometry()
-        self._scroll_cursor_into_view()
+        self._follow_cursor()
+        # the first layout gives the view its size only now: scroll once it is in force
+        self.call_after_refresh(self._follow_cursor)
+
+    def _follow_cursor(self) -> None:
+        """Scroll to where the cursor says, whatever the way there: its line in
+        the middle of the view (or the view at an end of the rows), its column
+        in view from the left edge on. The state holds the cursor, not the
+        scroll: a state opened elsewhere must show the same lines."""
+        if not self.is_mounted:
+            return
+        height = self._body_height()
+        top = self.cursor_line - (height - 1) // 2
+        y = max(0, min(top, len(self.lines) - height))
+        x = 0
+        layout = self._layout
+        if layout is not None and layout.column_w:
+            k = min(self.cursor_column, len(layout.column_w) - 1)
+            view = self._view_width() - layout.field_w
+            if layout.starts[k] + GAP + layout.column_w[k] > view:
+                x = layout.starts[self._first_column_with(k, view)]
+        self.scroll_to(x=x, y=y, animate=False, immediate=True, force=True)
 
     # -- styles --------------------------------------------------------------------------
     def _overlay(self, name: str) -> Style:
@@ -738,10 +766,12 @@ class DiffGrid(CursorTable, can_focus=True):
         column = max(0, min(column, len(prepared.models) - 1))
         moved = (line, column) != (self.cursor_line, self.cursor_column)
         self.cursor_line, self.cursor_column = line, column
-        self._scroll_cursor_into_view()
+        if self.rows:
+            self.row_anchor = self.cursor_row_index
+        self._follow_cursor()
         self.refresh()
         if moved and announce:
-            self.post_message(self.CursorMoved(self, self.cursor_row_index, column))
+            self.post_message(self.CursorMoved(self, self.row_anchor, column))
 
     def _step(self, delta: int) -> int:
         """The line `delta` rows away from the cursor's, skipping headers."""
@@ -760,11 +790,6 @@ class DiffGrid(CursorTable, can_focus=True):
         if direction > 0:
             target = next((j for j in range(target, len(self.lines)) if self._line_row[j] >= 0), target)
         self._set_cursor(target, self.cursor_column)
-        if direction > 0:
-            self.scroll_to(y=min(self.max_scroll_y, self.scroll_y + height), animate=False, immediate=True)
-        else:
-            self.scroll_to(y=max(0, self.scroll_y - height), animate=False, immediate=True)
-        self._scroll_cursor_into_view()
 
     def action_move_to(self, position: int) -> None:
         if self.rows:

@@ -17,7 +17,8 @@ class DiffView:
     hide_identical: bool = False
     diff_mode: str = "base"  # base | all (a cell differs from any other column)
     search: str = ""  # filter over field names
-    cursor_row: int = 0  # scroll position that travels
+    cursor_row: int = 0  # the cursor's row (index among all the table's rows); the scroll follows it
+    cursor_column: int = 0  # the cursor's column (the model's position in the comparison)
 
 
 @dataclass(frozen=True)

@@ -297,6 +297,7 @@ def _diff_fields(section: str, first_tag: int) -> list[_Field]:
         _Field(first_tag + 1, section, "diff_mode", _enum_codec(("base", "all"))),
         _Field(first_tag + 2, section, "search", _text_codec(MAX_TEXT_BYTES)),
         _Field(first_tag + 3, section, "cursor_row", _int_codec(0, MAX_CURSOR_ROW)),
+        _Field(first_tag + 4, section, "cursor_column", _int_codec(0, MAX_MODELS - 1)),
     ]
 
 
