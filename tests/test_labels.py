@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from modelcompare_tui.core.labels import fit_labels, model_labels
+from modelcompare_tui.core.labels import fit_labels, model_labels, uncut_widths
 from modelcompare_tui.core.model import Model
 
 SWEEP = [f"wav2vec2-base-librispeech-lr{lr}" for lr in ("1e-5", "3e-5", "1e-4", "3e-4")]
@@ -59,3 +59,12 @@ def test_in_little_room_the_last_words_tell_a_sweep_apart() -> None:
     fitted = fit_labels(labels, 10)
     assert fitted[:2] == ["…lr1e-5", "…lr3e-5"]
     assert len(fitted[2]) <= 10 and fitted[2] not in fitted[:2]
+
+
+def test_the_point_of_a_number_is_not_a_word_break() -> None:
+    """`lr0.01` is one word: sweep members read …lr0.01 / …lr0.03, not …01 / …03."""
+    labels = ["convnext-tiny-cifar10-ft-clean-lr0.01", "convnext-tiny-cifar10-ft-clean-lr0.03",
+              "convnext-tiny-cifar10-ft-clean"]
+    assert fit_labels(labels, 8) == ["…lr0.01", "…lr0.03", "…clean"]
+    assert uncut_widths(labels) == [7, 7, 6]
+    assert fit_labels(["vit-b16-do0.2", "vit-b16-do0.3"], 6) == ["…do0.2", "…do0.3"]

@@ -27,6 +27,14 @@ MIN_DROPPED = 4  # cells a shared start or end must have to be dropped behind an
 _BREAK = re.compile(r"[-_./: ()=,]")
 
 
+def _breaks_after(text: str, k: int) -> bool:
+    """A word ends at text[k]: a separator, but not the point of a number
+    ("lr0.01" is one word: its labels read `…lr0.01`, not `…01`)."""
+    if not _BREAK.match(text[k]):
+        return False
+    return not (text[k] == "." and 0 < k < len(text) - 1 and text[k - 1].isdigit() and text[k + 1].isdigit())
+
+
 def model_labels(models: Sequence[Model]) -> list[str]:
     """One label per model: its name; a name another compared model also has
     gets the short id appended ("resnet (1a2b3c4d)"), or the full id when even
@@ -50,7 +58,7 @@ def _common_prefix(labels: Sequence[str]) -> int:
     n = 0
     while n < len(first) and all(label[n] == first[n] for label in labels):
         n += 1
-    while n > 0 and not _BREAK.match(first[n - 1]):
+    while n > 0 and not _breaks_after(first, n - 1):
         n -= 1  # back to the end of a word: cut "lr3e-5"/"lr1e-5" before "lr", not after it
     return n
 
@@ -62,7 +70,7 @@ def _common_suffix(labels: Sequence[str], prefix: int) -> int:
     n = 0
     while n < len(first) and all(label[len(label) - 1 - n] == first[len(first) - 1 - n] for label in rest):
         n += 1
-    while n > 0 and not _BREAK.match(first[len(first) - n]):
+    while n > 0 and not _breaks_after(first, len(first) - n):
         n -= 1
     return n
 
@@ -96,7 +104,7 @@ def _word_tail(text: str, width: int) -> str | None:
     an ellipsis (`…lr3e-5`), or None when not even the last word fits."""
     best = None
     for k in range(len(text) - 1, 0, -1):
-        if _BREAK.match(text[k - 1]):
+        if _breaks_after(text, k - 1):
             tail = ELLIPSIS + text[k:]
             if cell_len(tail) > width:
                 break
@@ -155,7 +163,7 @@ def _whole_words(text: str, label: str, core: str) -> bool:
     if not tail or not label.endswith(tail):
         return False
     start = len(label) - len(tail)
-    return start > 0 and _BREAK.match(label[start - 1]) is not None
+    return start > 0 and _breaks_after(label, start - 1)
 
 
 def uncut_widths(labels: Sequence[str]) -> list[int]:
