@@ -503,3 +503,23 @@ async def test_graph_view_help_headings_name_parts_not_classes(store) -> None:  
         titles = [section.title for section in screen_key_sections(app, app.screen)]
         assert "Chart" in titles and "Scalars" in titles, titles
         assert not any(t in ("ChartCard", "ChartGrid", "ScalarsBody", "BodyApp") for t in titles), titles
+
+
+async def test_values_say_how_many_models_lie_off_screen(store) -> None:  # noqa: ANN001
+    """A Values table too narrow for every model draws whole columns only and
+    says how many models lie beyond the right edge ("+1›")."""
+    app = make_app(store, delta=True, extremes=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        view = table_of(app)
+        _, hidden = view.hidden_columns()
+        assert hidden >= 1
+        header = line(app, 0)
+        assert header.rstrip().endswith(f"+{hidden}›")
+        marks = ("1a1", "2b2", "vit")  # what tells each model's label apart, however it is cut
+        assert all(mark in header for mark in marks[:3 - hidden])
+        assert not any(mark in header for mark in marks[3 - hidden:])  # hidden ones are not drawn at all
+        for _ in range(3):
+            await pilot.press("right")
+        await settle(pilot)
+        assert view.hidden_columns()[1] == 0 and "›" not in line(app, 0)

@@ -47,6 +47,7 @@ from .table_view import CURSOR_BINDINGS, CursorTable
 
 GAP = 2
 MARK_WIDTH = 2  # "=" and a space
+MORE_WIDTH = 4  # "+12›": how many model columns lie beyond the right edge
 MAX_METRIC_WIDTH = 32
 MAX_VARIANT_WIDTH = 28
 MAX_LABEL_WIDTH = 24
@@ -242,7 +243,7 @@ class ValueTableView(CursorTable, can_focus=True):
         for w in layout.column_w:
             starts.append(starts[-1] + w + GAP)
         c = self.cursor_column
-        view = self.scrollable_content_region.width - layout.fixed_w - 1  # a cell for the › marker
+        view = self.scrollable_content_region.width - layout.fixed_w - MORE_WIDTH  # room for the "+2›" marker
         if starts[c] < self.scroll_x:
             self.scroll_to(x=starts[c], animate=False, immediate=True, force=True)
         elif starts[c + 1] > self.scroll_x + view:
@@ -299,9 +300,11 @@ class ValueTableView(CursorTable, can_focus=True):
             segments.append(Segment(" " * GAP, header))
             segments.append(Segment(fit(cell, w), style))
         strip = self._join(fixed, segments, layout, width, header)
-        # ‹ › where model columns lie beyond the left or right edge
+        # ‹ and "+2›" where model columns lie beyond the edges: a view that cannot
+        # show every model says how many it hides (→ or l shows them)
+        _, hidden_right = self.hidden_columns(width)
         more_left = self.scroll_x > 0
-        more_right = layout.fixed_w + layout.scrolled_w - int(self.scroll_x) > width
+        more_right = hidden_right > 0
         if not (more_left or more_right):
             return strip
         marker = header + self.get_component_rich_style("value-table--more")
@@ -310,10 +313,11 @@ class ValueTableView(CursorTable, can_focus=True):
         if more_left:
             parts.append(Strip([Segment("‹", marker)]))
             start += 1
-        end = width - 1 if more_right else width
+        right = f"+{hidden_right}›".rjust(MORE_WIDTH) if more_right else ""
+        end = width - len(right)
         parts.append(strip.crop(start, end))
         if more_right:
-            parts.append(Strip([Segment("›", marker)]))
+            parts.append(Strip([Segment(right, marker)]))
         return Strip.join(parts).crop(0, width)
 
     def _tail_width(self, i: int) -> int:
@@ -373,18 +377,36 @@ class ValueTableView(CursorTable, can_focus=True):
             segments.extend(parts)
         return self._join(fixed, segments, layout, width, row_style)
 
+    @staticmethod
+    def _visible_end(layout: _Layout, start: int, end: int) -> int:
+        """Where the drawn model columns end: whole columns only (a number cut at
+        the edge would read as another number), leaving room for the header's
+        "+2›" when columns lie beyond the right edge."""
+        if layout.scrolled_w <= end:
+            return end
+        ends = [e for e in accumulate(GAP + w for w in layout.column_w) if start < e <= end - MORE_WIDTH]
+        return ends[-1] if ends else end
+
+    def hidden_columns(self, width: int | None = None) -> tuple[int, int]:
+        """How many model columns lie beyond the left and the right edge."""
+        layout = self._layout
+        if layout is None:
+            return 0, 0
+        width = self.scrollable_content_region.width if width is None else width
+        start = int(self.scroll_x)
+        stop = self._visible_end(layout, start, start + max(0, width - layout.fixed_w))
+        bounds = list(accumulate(GAP + w for w in layout.column_w))
+        left = sum(1 for e in bounds if e <= start)
+        right = sum(1 for e in bounds if e > stop)
+        return left, right
+
     def _join(self, fixed: Strip, segments: list[Segment], layout: _Layout, width: int, fill: Style) -> Strip:
         fixed = fixed.extend_cell_length(layout.fixed_w, fill).crop(0, layout.fixed_w)
         scrolled = Strip(segments)
         view = max(0, width - layout.fixed_w)
         start = int(self.scroll_x)
         end = start + view
-        if layout.scrolled_w > end:
-            # whole columns only (a number cut at the edge would read as another
-            # number), and a cell for the header's › marker
-            ends = [e for e in accumulate(GAP + w for w in layout.column_w) if start < e <= end - 1]
-            end = ends[-1] if ends else end
-        scrolled = scrolled.crop(start, end)
+        scrolled = scrolled.crop(start, self._visible_end(layout, start, end))
         return Strip.join([fixed, scrolled]).extend_cell_length(width, fill).crop(0, width)
 
     # -- cursor --------------------------------------------------------------------------
