@@ -8,6 +8,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 NARROW_WIDTH = 120  # below this many columns the footer drops its padding and the ^p key
+MAX_FIT_RETRIES = 5  # refreshes to wait for recomposed keys to be laid out
 KEPT_ACTIONS = ("app.help", "help")  # always shown: it lists the keys the footer has no room for
 
 
@@ -16,6 +17,8 @@ class AppFooter(Footer):
     around each key and the command palette's key (ctrl+p still works and the
     help lists it), and shows only the keys that fit whole, `? Help` among
     them, rather than one cut in the middle ("t Diff mo")."""
+
+    _fit_retries = 0
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_WIDTH
@@ -37,6 +40,13 @@ class AppFooter(Footer):
             return
         for item in items:
             item.display = True
+        if any(not item.outer_size.width for item in items):
+            # keys just recomposed are laid out on the next refresh: measure them then
+            if self._fit_retries < MAX_FIT_RETRIES:
+                self._fit_retries += 1
+                self.call_after_refresh(self._fit_keys)
+            return
+        self._fit_retries = 0
         sizes = [item.outer_size.width + item.styles.margin.left + item.styles.margin.right for item in items]
         if sum(sizes) <= width:
             return
