@@ -22,6 +22,7 @@ from .cells import shorten
 from .model import Model
 
 ELLIPSIS = "…"
+UNCUT_SEARCH_WIDTH = 40  # uncut_widths looks for forms up to this many cells
 MIN_DROPPED = 4  # cells a shared start or end must have to be dropped behind an ellipsis
 # where a name may be cut between words: after one of these
 _BREAK = re.compile(r"[-_./: ()=,]")
@@ -171,7 +172,9 @@ def uncut_widths(labels: Sequence[str]) -> list[int]:
     cut inside it: `…lr1e-5` (7) for a sweep member, `…librispeech` (12) for the
     sweep's baseline, the whole label when nothing shorter tells it apart. A
     table narrows its columns towards these, not below."""
-    widest = max((cell_len(label) for label in labels), default=0)
+    # tables never give a label more than a few dozen cells: look no further (a
+    # 10,000-character name would otherwise cost 10,000 fits)
+    widest = min(UNCUT_SEARCH_WIDTH, max((cell_len(label) for label in labels), default=0))
     cores = _drop_common(labels)
     out = [cell_len(label) for label in labels]
     found = [False] * len(labels)
