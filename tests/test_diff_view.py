@@ -21,7 +21,7 @@ from modelcompare_tui.core.diff import CellStatus, details_diff, network_diff
 from modelcompare_tui.core.model import Model
 from modelcompare_tui.core.state import ComparisonState, DiffView
 from modelcompare_tui.dialogs.cell_value import CellValueDialog
-from modelcompare_tui.render.diff_text import diff_to_text
+from modelcompare_tui.render.diff_text import diff_to_text, fit, plain, share_widths
 from modelcompare_tui.screens.details import DetailsBody
 from modelcompare_tui.screens.diff import DiffBody
 from modelcompare_tui.screens.network import NetworkBody
@@ -30,10 +30,7 @@ from modelcompare_tui.core.labels import model_labels
 from modelcompare_tui.widgets.diff_grid import (
     GLYPHS,
     DiffGrid,
-    fit,
-    plain,
     prepare_table,
-    share_widths,
     shown_spans,
     window,
 )

@@ -18,11 +18,10 @@ from ..core.diff import CellStatus, DiffRow, DiffTable
 from ..core.display import display_text
 from ..core.labels import fit_labels, model_labels
 from ..core.textdiff import changed_spans
+from ..render.diff_text import fit, plain
 from ..widgets.diff_grid import (
     BASE_MARK,
     GLYPHS,
-    fit,
-    plain,
     shown_spans,
 )
 from ..widgets.safe_text import shown

@@ -44,12 +44,12 @@ from ..core.gc_pause import gc_paused
 from ..core.model import Model
 from ..core.state import ComparisonState, DiffView
 from ..dialogs.cell_value import CellValueDialog
+from ..render.diff_text import plain
 from ..sources.base import Source
 from ..widgets.diff_bar import LEGEND, BarPart, DiffBar, SearchBox
 from ..widgets.diff_grid import (
     DiffGrid,
     PreparedTable,
-    plain,
     prepare_table,
 )
 from ..widgets.safe_text import SAFE_INPUT
