@@ -503,3 +503,77 @@ async def test_graph_view_help_headings_name_parts_not_classes(store) -> None:  
         titles = [section.title for section in screen_key_sections(app, app.screen)]
         assert "Chart" in titles and "Scalars" in titles, titles
         assert not any(t in ("ChartCard", "ChartGrid", "ScalarsBody", "BodyApp") for t in titles), titles
+
+
+# -- the state alone says what shows (the state walk: tests/test_state_walk.py) ---------------
+
+
+async def _fresh_view(store, state, size: tuple[int, int]):  # noqa: ANN001, ANN202
+    """What a fresh app opened with `state` shows: the table's cursor and
+    scroll, the grid's focused card and scroll."""
+    fresh = BodyApp(store, state, ScalarsBody)
+    async with fresh.run_test(size=size) as pilot:
+        await settle(pilot)
+        return _view_of(fresh)
+
+
+def _view_of(app: BodyApp) -> tuple[object, ...]:
+    table, grid = table_of(app), app.query_one(ChartGrid)
+    focused = app.focused.key if isinstance(app.focused, ChartCard) else None
+    if table.display:
+        return "values", table.cursor_row, table.cursor_column, tuple(table.scroll_offset)
+    return "graph", focused, tuple(grid.scroll_offset)
+
+
+async def test_values_cursor_goes_to_the_chart_the_graph_focused(store) -> None:  # noqa: ANN001
+    """Back from the Graph view the cursor is on the focused chart's row, as in
+    a fresh app opened with that state (the walk saw row 5 there, 0 here)."""
+    app = make_app(store)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # grad_norm/total
+        await pilot.pause(0.5)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("down")  # from the 2nd chart to the 4th: loss/val
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert app.comparison.scalars.focused == "loss/val"
+        await pilot.press("v")
+        await settle(pilot)
+        assert table_of(app).current_row.key == "loss/val"
+        mine, state = _view_of(app), app.comparison
+    assert mine == await _fresh_view(store, state, (120, 32))
+
+
+async def test_values_scroll_is_a_function_of_the_cursor(store) -> None:  # noqa: ANN001
+    """The table scrolls to where its cursor says, not by the least move from
+    where it was: up from the last row, a fresh app shows the same rows."""
+    app = make_app(store)
+    size = (80, 6)  # 3 rows of 6 in view
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("end", "up", "up")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert app.comparison.scalars.focused == "loss/val"
+        mine, state = _view_of(app), app.comparison
+        assert mine[3] == (0, 2)  # its row in the middle
+    assert mine == await _fresh_view(store, state, size)
+
+
+async def test_a_filter_that_drops_the_cursor_row_sends_it_to_the_first(store) -> None:  # noqa: ANN001
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        await pilot.pause(0.5)
+        app.set_view(metric_filter="loss")
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert table_of(app).current_row.key == "loss/train"
+        assert app.comparison.scalars.focused == "loss/train"  # said, so that the state string agrees
+        app.set_view(metric_filter="")
+        await settle(pilot)
+        assert table_of(app).current_row.key == "loss/train"

@@ -255,6 +255,10 @@ class ScalarsBody(MetricFilterBody):
                 self.call_after_refresh(self._schedule_prefetch)  # counted from the first paint
         if old.view != new.view:
             self._focus_view()
+            if new.view == "values":
+                # the Graph view may have focused another chart meanwhile: the
+                # cursor goes where the state says, as in a fresh app
+                self._show_focused(new.focused)
         if new.focused != old.focused and new.focused != self._key_on_screen():
             self._show_focused(new.focused)
         if (old.maximized, old.focused, old.zoom) != (new.maximized, new.focused, new.zoom) or \
@@ -766,9 +770,7 @@ class ScalarsBody(MetricFilterBody):
         if self.query_one("#scalars-filter", Input).has_focus:
             return  # typing a filter: the focus stays there
         if self.view.view == "values":
-            table = self.query_one(ValueTableView)
-            if key:
-                table.move_to_key(key)
+            self.query_one(ValueTableView).move_to_series(key)
             return
         if self.maximized:
             return
