@@ -577,3 +577,35 @@ async def test_a_filter_that_drops_the_cursor_row_sends_it_to_the_first(store) -
         app.set_view(metric_filter="")
         await settle(pilot)
         assert table_of(app).current_row.key == "loss/train"
+
+
+async def test_graph_scroll_is_a_function_of_the_focused_chart(store) -> None:  # noqa: ANN001
+    """Down a row of the grid from the top: the view stays on its page, as in a
+    fresh app opened with that chart focused (the walk saw scroll 52 vs 16)."""
+    app = make_app(store, view="graph")
+    size = (120, 32)  # 2 columns, 2 rows of 3 in view
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        assert (grid.columns, grid.scrollable_content_region.height // grid.row_height) == (2, 2)
+        await pilot.press("down")  # the second row: still in view from the top
+        await pilot.pause(0.5)
+        await settle(pilot)
+        mine, state = _view_of(app), app.comparison
+        assert mine[1] == state.scalars.focused == cards(app)[2].key
+        assert mine[2] == (0, 0)  # its page: the first
+    assert mine == await _fresh_view(store, state, size)
+
+
+async def test_hidden_grid_shows_the_focused_charts_page_when_shown(store) -> None:  # noqa: ANN001
+    """The grid scrolled while hidden (no height yet) scrolls again once laid out."""
+    size = (120, 32)
+    app = make_app(store, focused="throughput/samples_per_sec")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        mine, state = _view_of(app), app.comparison
+        assert mine[1] == "throughput/samples_per_sec" and grid.scroll_y == grid.row_height
+    assert mine == await _fresh_view(store, state, size)
