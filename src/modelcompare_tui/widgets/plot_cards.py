@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
@@ -188,13 +189,37 @@ class PlotList(VerticalScroll, can_focus=False):
     def cards(self) -> list[PlotCard]:
         return list(self.query_children(PlotCard))
 
+    _follow: PlotCard | None = None  # the card the scroll follows (focus_index)
+
     def focus_index(self, index: int) -> None:
         cards = self.cards
         if not cards:
             return
         card = cards[max(0, min(index, len(cards) - 1))]
         card.focus(scroll_visible=False)
-        self.scroll_to_widget(card, animate=False, immediate=True, top=card.outer_size.height > self.size.height)
+        self._follow = card
+        self._follow_focus()
+        # before the list's first layout (a state opened with a plot below the first
+        # screen) the cards have no place yet: again once they have one
+        self.call_after_refresh(self._follow_focus)
+
+    def _follow_focus(self) -> None:
+        """Scroll to where the focused plot says, whatever the way there (the
+        state holds the plot, not the scroll): the top of the list while the
+        card shows whole there, else the card at the top (the last screen full)."""
+        card = self._follow
+        if card is None or not card.is_attached or card.parent is not self:
+            return
+        top = card.virtual_region.y
+        bottom = top + card.outer_size.height
+        y = 0 if bottom <= self.scrollable_content_region.height else top
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        super()._scroll_update(virtual_size)
+        # laid out (again): a card drawn at its height moves the cards below, and a
+        # resize event comes only when the list's own region changes
+        self.call_after_refresh(self._follow_focus)
 
     def _focused_index(self) -> int:
         focused = self.screen.focused
