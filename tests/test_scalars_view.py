@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from modelcompare_tui.core.state import decode_state, encode_state
 from modelcompare_tui.dialogs.csv_saved import CsvSavedDialog
 from modelcompare_tui.dialogs.exact_value import ExactValueDialog
 from modelcompare_tui.dialogs.zoom import ZoomDialog
@@ -609,3 +610,21 @@ async def test_hidden_grid_shows_the_focused_charts_page_when_shown(store) -> No
         mine, state = _view_of(app), app.comparison
         assert mine[1] == "throughput/samples_per_sec" and grid.scroll_y == grid.row_height
     assert mine == await _fresh_view(store, state, size)
+
+
+async def test_values_cursor_column_travels_in_the_state(store) -> None:  # noqa: ANN001
+    """The cursor's column is in the state (scalars.cursor_column), so a fresh
+    app opens on the same cell (the walk saw column 1 there, 0 here)."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "right", "right")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert (app.comparison.scalars.focused, app.comparison.scalars.cursor_column) == ("grad_norm/total", 2)
+        mine, state = _view_of(app), app.comparison
+        app.set_view(cursor_column=1)  # e.g. a state string opened
+        await settle(pilot)
+        assert table_of(app).cursor_column == 1
+    assert mine == await _fresh_view(store, state, SIZE)
+    assert decode_state(encode_state(state)).scalars.cursor_column == 2

@@ -186,12 +186,14 @@ class ValueTableView(CursorTable, can_focus=True):
                 return True
         return False
 
-    def move_to_series(self, key: str) -> None:
+    def move_to_series(self, key: str, column: int | None = None) -> None:
         """The cursor to `key`'s row, or (a Graph key per metric: "loss") to its
         metric's first row, or to the first row: where the cursor lands is a
-        function of the key alone, never of where it was."""
+        function of the key alone, never of where it was; and to `column`."""
         if self.table is None:
             return
+        if column is not None:
+            self.cursor_column = max(0, min(column, len(self.table.labels) - 1))
         if not self.table.rows:
             self.row_key = key or None  # the row to find when a filter shows rows again
             return
