@@ -183,6 +183,9 @@ class PlotList(VerticalScroll, can_focus=False):
         Binding("down,j", "step(1)", "Next plot", show=False, id="plot_list.next"),
         Binding("home,g", "edge(0)", "First plot", show=False, id="plot_list.first"),
         Binding("end,G", "edge(-1)", "Last plot", show=False, id="plot_list.last"),
+        # the focus moves a screen, and the scroll follows it (not a scroll the state cannot say)
+        Binding("pagedown", "page(1)", "Page down", show=False, id="plot_list.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="plot_list.page_up"),
     ]
 
     @property
@@ -232,5 +235,21 @@ class PlotList(VerticalScroll, can_focus=False):
 
     def action_edge(self, where: int) -> None:
         self.focus_index(len(self.cards) - 1 if where < 0 else 0)
+
+    def action_page(self, direction: int) -> None:
+        """The focus to the first plot a screen below (above) the focused one's
+        top, or to the last (first) plot."""
+        cards = self.cards
+        if not cards:
+            return
+        index = max(0, self._focused_index())
+        height = max(1, self.scrollable_content_region.height)
+        top = cards[index].virtual_region.y
+        if direction > 0:
+            target = next((i for i in range(index + 1, len(cards)) if cards[i].virtual_region.y >= top + height),
+                          len(cards) - 1)
+        else:
+            target = next((i for i in range(index - 1, -1, -1) if cards[i].virtual_region.y <= top - height), 0)
+        self.focus_index(target)
 
 
