@@ -628,3 +628,17 @@ async def test_values_cursor_column_travels_in_the_state(store) -> None:  # noqa
         assert table_of(app).cursor_column == 1
     assert mine == await _fresh_view(store, state, SIZE)
     assert decode_state(encode_state(state)).scalars.cursor_column == 2
+
+
+async def test_graph_bar_counts_the_charts_a_filter_leaves(store) -> None:  # noqa: ANN001
+    """The bar's chart count follows a filter typed in the Graph view (it said
+    "1 chart" over "No metric matches 'zz'")."""
+    app = make_app(store, view="graph")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        app.set_view(metric_filter="loss/val")
+        await settle(pilot)
+        assert "1 chart" in bar_text(app)
+        app.set_view(metric_filter="zz")
+        await settle(pilot)
+        assert "0 charts" in bar_text(app)

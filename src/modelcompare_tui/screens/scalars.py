@@ -466,6 +466,7 @@ class ScalarsBody(MetricFilterBody):
         groups = graph_groups(self.models, self._summaries, group_by=view.group_by, metric_filter=view.metric_filter)
         old_keys = [g.key for g in self._groups]
         self._groups = groups
+        self._update_bar()  # its chart count (a filter changed in the Graph view: "1 chart" stayed)
         grid = self.query_one(ChartGrid)
         if [g.key for g in groups] == old_keys and grid.cards:
             for card, group in zip(grid.cards, groups):
