@@ -205,3 +205,44 @@ def test_step_iteration() -> None:
     assert step_iteration(its, 200, 1) is None  # 300 is the last: "last reported"
     assert step_iteration(its, 250, -1) == 100  # between two: from the one below
     assert step_iteration([], None, 1) is None
+
+
+async def test_the_last_plot_focused_in_a_fresh_app_is_scrolled_to(store) -> None:  # noqa: ANN001
+    """`G` scrolls to the last plot; a fresh app opened with that plot focused
+    scrolls there too (its focus was applied before the list's first layout)."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        plot_list = app.query_one(PlotList)
+        assert app.focused is cards(app)[-1] and plot_list.scroll_y > 0
+        mine, state = (app.focused.key, plot_list.scroll_y), app.comparison
+    assert state.plots.focused == mine[0]
+    fresh = BodyApp(store, state, PlotsBody)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert (fresh.focused.key, fresh.query_one(PlotList).scroll_y) == mine
+
+
+async def test_page_down_moves_the_focus_and_the_scroll_follows(store) -> None:  # noqa: ANN001
+    """pagedown moves the focus a screen on (a bare scroll would be a view the
+    state string cannot say: a fresh app opened from it showed the top)."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("pagedown")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        plot_list = app.query_one(PlotList)
+        assert app.focused is not cards(app)[0]
+        mine, state = (app.focused.key, plot_list.scroll_y), app.comparison
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert app.focused is cards(app)[0]
+    assert state.plots.focused == mine[0]
+    fresh = BodyApp(store, state, PlotsBody)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert (fresh.focused.key, fresh.query_one(PlotList).scroll_y) == mine

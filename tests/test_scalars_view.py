@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from modelcompare_tui.core.state import decode_state, encode_state
 from modelcompare_tui.dialogs.csv_saved import CsvSavedDialog
 from modelcompare_tui.dialogs.exact_value import ExactValueDialog
 from modelcompare_tui.dialogs.zoom import ZoomDialog
@@ -523,3 +524,141 @@ async def test_values_say_how_many_models_lie_off_screen(store) -> None:  # noqa
             await pilot.press("right")
         await settle(pilot)
         assert view.hidden_columns()[1] == 0 and "›" not in line(app, 0)
+
+
+# -- the state alone says what shows (the state walk: tests/test_state_walk.py) ---------------
+
+
+async def _fresh_view(store, state, size: tuple[int, int]):  # noqa: ANN001, ANN202
+    """What a fresh app opened with `state` shows: the table's cursor and
+    scroll, the grid's focused card and scroll."""
+    fresh = BodyApp(store, state, ScalarsBody)
+    async with fresh.run_test(size=size) as pilot:
+        await settle(pilot)
+        return _view_of(fresh)
+
+
+def _view_of(app: BodyApp) -> tuple[object, ...]:
+    table, grid = table_of(app), app.query_one(ChartGrid)
+    focused = app.focused.key if isinstance(app.focused, ChartCard) else None
+    if table.display:
+        return "values", table.cursor_row, table.cursor_column, tuple(table.scroll_offset)
+    return "graph", focused, tuple(grid.scroll_offset)
+
+
+async def test_values_cursor_goes_to_the_chart_the_graph_focused(store) -> None:  # noqa: ANN001
+    """Back from the Graph view the cursor is on the focused chart's row, as in
+    a fresh app opened with that state (the walk saw row 5 there, 0 here)."""
+    app = make_app(store)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # grad_norm/total
+        await pilot.pause(0.5)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("down")  # from the 2nd chart to the 4th: loss/val
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert app.comparison.scalars.focused == "loss/val"
+        await pilot.press("v")
+        await settle(pilot)
+        assert table_of(app).current_row.key == "loss/val"
+        mine, state = _view_of(app), app.comparison
+    assert mine == await _fresh_view(store, state, (120, 32))
+
+
+async def test_values_scroll_is_a_function_of_the_cursor(store) -> None:  # noqa: ANN001
+    """The table scrolls to where its cursor says, not by the least move from
+    where it was: up from the last row, a fresh app shows the same rows."""
+    app = make_app(store)
+    size = (80, 6)  # 3 rows of 6 in view
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("end", "up", "up")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert app.comparison.scalars.focused == "loss/val"
+        mine, state = _view_of(app), app.comparison
+        assert mine[3] == (0, 2)  # its row in the middle
+    assert mine == await _fresh_view(store, state, size)
+
+
+async def test_a_filter_that_drops_the_cursor_row_sends_it_to_the_first(store) -> None:  # noqa: ANN001
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        await pilot.pause(0.5)
+        app.set_view(metric_filter="loss")
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert table_of(app).current_row.key == "loss/train"
+        assert app.comparison.scalars.focused == "loss/train"  # said, so that the state string agrees
+        app.set_view(metric_filter="")
+        await settle(pilot)
+        assert table_of(app).current_row.key == "loss/train"
+
+
+async def test_graph_scroll_is_a_function_of_the_focused_chart(store) -> None:  # noqa: ANN001
+    """Down a row of the grid from the top: the view stays on its page, as in a
+    fresh app opened with that chart focused (the walk saw scroll 52 vs 16)."""
+    app = make_app(store, view="graph")
+    size = (120, 32)  # 2 columns, 2 rows of 3 in view
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        assert (grid.columns, grid.scrollable_content_region.height // grid.row_height) == (2, 2)
+        await pilot.press("down")  # the second row: still in view from the top
+        await pilot.pause(0.5)
+        await settle(pilot)
+        mine, state = _view_of(app), app.comparison
+        assert mine[1] == state.scalars.focused == cards(app)[2].key
+        assert mine[2] == (0, 0)  # its page: the first
+    assert mine == await _fresh_view(store, state, size)
+
+
+async def test_hidden_grid_shows_the_focused_charts_page_when_shown(store) -> None:  # noqa: ANN001
+    """The grid scrolled while hidden (no height yet) scrolls again once laid out."""
+    size = (120, 32)
+    app = make_app(store, focused="throughput/samples_per_sec")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        grid = app.query_one(ChartGrid)
+        mine, state = _view_of(app), app.comparison
+        assert mine[1] == "throughput/samples_per_sec" and grid.scroll_y == grid.row_height
+    assert mine == await _fresh_view(store, state, size)
+
+
+async def test_values_cursor_column_travels_in_the_state(store) -> None:  # noqa: ANN001
+    """The cursor's column is in the state (scalars.cursor_column), so a fresh
+    app opens on the same cell (the walk saw column 1 there, 0 here)."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "right", "right")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert (app.comparison.scalars.focused, app.comparison.scalars.cursor_column) == ("grad_norm/total", 2)
+        mine, state = _view_of(app), app.comparison
+        app.set_view(cursor_column=1)  # e.g. a state string opened
+        await settle(pilot)
+        assert table_of(app).cursor_column == 1
+    assert mine == await _fresh_view(store, state, SIZE)
+    assert decode_state(encode_state(state)).scalars.cursor_column == 2
+
+
+async def test_graph_bar_counts_the_charts_a_filter_leaves(store) -> None:  # noqa: ANN001
+    """The bar's chart count follows a filter typed in the Graph view (it said
+    "1 chart" over "No metric matches 'zz'")."""
+    app = make_app(store, view="graph")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        app.set_view(metric_filter="loss/val")
+        await settle(pilot)
+        assert "1 chart" in bar_text(app)
+        app.set_view(metric_filter="zz")
+        await settle(pilot)
+        assert "0 charts" in bar_text(app)

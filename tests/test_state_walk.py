@@ -40,6 +40,7 @@ from modelcompare_tui.core.model import ModelQuery
 from modelcompare_tui.core.state import ComparisonState, decode_state, encode_state
 from modelcompare_tui.core.tabs import TABS
 from modelcompare_tui.screens.base import CompareScreen
+from modelcompare_tui.screens.tabs import screen_class
 from modelcompare_tui.sources.store import SQLiteStore
 from pilot_helpers import _busy
 
@@ -51,22 +52,24 @@ SIZES = ((100, 30), (80, 24))
 DEMO_MODELS = 8
 TIME_LIMIT = float(os.environ.get("MODELCOMPARE_WALK_SECONDS", "150"))  # stop starting sequences after this
 
+TIMER_DELAY = 0.001  # the tab bodies' debounce and warm-up delays in the walk (see _no_delays)
+
 TEXTS = ("lo", "loss", "acc", "*val", "x", "train", "zz", "l*", "e")
 
 # -- the moves -------------------------------------------------------------------------
 # Each move is a tuple of keys. After every move no dialog and no input is open.
 
-# The Scalars and Plots tabs still differ (see KNOWN below): CI walks Details and Network;
+# The Plots tab still differs at times (see KNOWN below): CI walks Details, Network and Scalars;
 # MODELCOMPARE_WALK_TABS=details,network,scalars,plots walks them all.
 KNOWN = """
-scalars: the Values table's cursor row is not restored (ValueTableView.set_table drops it; state.scalars.focused
-  holds it); the Graph grid's scroll is not derived from the focused chart (ChartGrid.fit_to scroll_y).
 every tab: a scrollbar's thumb may stay where an earlier virtual size drew it (the screens' scrollbars are
   blanked before comparing; the scroll offsets themselves are compared through the rows).
-plots: the focused plot's scroll is applied before the list's first layout (PlotList.focus_index), so a state
-  that focuses a plot below the first screen opens scrolled to the top.
+plots (not in CI; timing-dependent, not reproduced by replaying the keys): after an iteration change (`i down
+  enter`) and a move, the walker's list showed the top while the fresh app showed the focused last plot
+  (PlotsBody._show's rebuild and `restore`, PlotList._follow_focus); with a maximised plot (`enter`) the
+  fresh app had one more scrolled widget than the walker (the #plot-max host). Seeds 117 and 5 (40 sequences).
 """
-WALK_TABS = tuple(os.environ.get("MODELCOMPARE_WALK_TABS", "details,network").split(","))
+WALK_TABS = tuple(os.environ.get("MODELCOMPARE_WALK_TABS", "details,network,scalars").split(","))
 COMMON: list[tuple[str, ...]] = [
     *((str(TABS.index(tab) + 1),) for tab in WALK_TABS),
     ("down",), ("up",), ("j",), ("k",), ("pagedown",), ("pageup",), ("home",), ("end",), ("g",), ("G",),
@@ -234,6 +237,29 @@ def _quick_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.004)
     monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.004 / 20)
+
+
+@pytest.fixture(autouse=True)
+def _no_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab bodies' debounce and warm-up delays (their bases hold the
+    filter's) to 1 ms (the delivery interval to 0): what rests on a timer (the focused chart's post, the
+    charts' warm-up and prefetch, a maximised chart's first load) happens
+    while `settle` polls, which sees the timers' workers and messages but not
+    the timers. Only the tab bodies: the models table's LOADING_DELAY and
+    PREFETCH_DELAY stay (they are no part of a comparison screen).
+
+    Not 0: a Textual timer of interval 0 dies in its first step
+    (ZeroDivisionError in Timer._run, "Task exception was never retrieved") and
+    never calls back, so a focus post or the filter's never lands. 1 ms: the
+    timer's first check comes microseconds after its start, so it waits (a
+    skipping timer whose time has already passed would never call back either)."""
+    for tab in TABS:
+        for cls in screen_class(tab).BODY.__mro__:
+            if not cls.__module__.startswith("modelcompare_tui"):
+                continue
+            for name in list(vars(cls)):
+                if name.endswith("_DELAY") or name == "DELIVERY_INTERVAL":
+                    monkeypatch.setattr(cls, name, 0.0 if name == "DELIVERY_INTERVAL" else TIMER_DELAY)
 
 
 @pytest.fixture(scope="module")

@@ -277,7 +277,16 @@ class PlotsBody(MetricFilterBody):
                               classes="plot-list--empty"))
             return
         host.mount(card)
-        self.call_after_refresh(card.focus)
+        self.call_after_refresh(self._focus_maximized)
+
+    def _focus_maximized(self) -> None:
+        """The maximised plot gets the focus, unless a filter is being typed (a
+        filter posted while typing rebuilds the plot: the keys typed next are
+        the filter's)."""
+        if isinstance(self.screen.focused, Input):
+            return
+        for card in self.query_one("#plot-max", VerticalScroll).query_children(PlotCard):
+            card.focus()
 
     # -- actions -------------------------------------------------------------------------------
     def action_choose_iteration(self) -> None:
@@ -357,6 +366,9 @@ class PlotsBody(MetricFilterBody):
         return self.wanted.plots.metric_filter
 
     def _filter_closed(self) -> None:
+        if self.maximized:
+            self._focus_maximized()  # not a card of the hidden list
+            return
         self.query_one(PlotList).focus_index(0)
 
     # -- bar -------------------------------------------------------------------------------------

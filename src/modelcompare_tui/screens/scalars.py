@@ -255,7 +255,13 @@ class ScalarsBody(MetricFilterBody):
                 self.call_after_refresh(self._schedule_prefetch)  # counted from the first paint
         if old.view != new.view:
             self._focus_view()
-        if new.focused != old.focused and new.focused != self._key_on_screen():
+            if new.view == "values":
+                # the Graph view may have focused another chart meanwhile: the
+                # cursor goes where the state says, as in a fresh app
+                self._show_focused(new.focused)
+        moved = new.focused != old.focused and new.focused != self._key_on_screen()
+        column_moved = new.view == "values" and new.cursor_column not in (old.cursor_column, table_view.cursor_column)
+        if moved or column_moved:
             self._show_focused(new.focused)
         if (old.maximized, old.focused, old.zoom) != (new.maximized, new.focused, new.zoom) or \
                 chart_options != (new.x_axis, new.smoothing, new.smoothing_weight, new.log_y, new.config_legend):
@@ -316,7 +322,7 @@ class ScalarsBody(MetricFilterBody):
             # for plotext's import, nor the Values view's paint for the warm-up
             self.set_timer(self.WARM_UP_DELAY, self._start_warm_up)
         self._update_bar()
-        if first_load and self.view.focused:  # later loads keep the cursor where it is
+        if first_load and (self.view.focused or self.view.cursor_column):  # later loads keep the cursor
             self._show_focused(self.view.focused)
         if self.maximized:
             self._prepare_maximized()
@@ -460,6 +466,7 @@ class ScalarsBody(MetricFilterBody):
         groups = graph_groups(self.models, self._summaries, group_by=view.group_by, metric_filter=view.metric_filter)
         old_keys = [g.key for g in self._groups]
         self._groups = groups
+        self._update_bar()  # its chart count (a filter changed in the Graph view: "1 chart" stayed)
         grid = self.query_one(ChartGrid)
         if [g.key for g in groups] == old_keys and grid.cards:
             for card, group in zip(grid.cards, groups):
@@ -766,9 +773,7 @@ class ScalarsBody(MetricFilterBody):
         if self.query_one("#scalars-filter", Input).has_focus:
             return  # typing a filter: the focus stays there
         if self.view.view == "values":
-            table = self.query_one(ValueTableView)
-            if key:
-                table.move_to_key(key)
+            self.query_one(ValueTableView).move_to_series(key, self.view.cursor_column)
             return
         if self.maximized:
             return
@@ -795,7 +800,7 @@ class ScalarsBody(MetricFilterBody):
 
     def _post_focus(self, key: str) -> None:
         self._cancel_focus_post()
-        if key != self.wanted.scalars.focused:
+        if key != self.wanted.scalars.focused or self._column_on_screen() != self.wanted.scalars.cursor_column:
             self._focus_timer = self.set_timer(self.FOCUS_POST_DELAY, partial(self._send_focus, key))
 
     def _cancel_focus_post(self) -> None:
@@ -809,8 +814,20 @@ class ScalarsBody(MetricFilterBody):
         # set, and the Focused message that would have cancelled it may still be queued
         key = self._key_on_screen() or key
         view = self.wanted.scalars
-        if key != view.focused and not (view.view == "graph" and view.maximized):
-            self.request_view(focused=key)
+        if view.view == "graph" and view.maximized:
+            return
+        changes: dict[str, Any] = {"focused": key} if key != view.focused else {}
+        column = self._column_on_screen()
+        if column != view.cursor_column:
+            changes["cursor_column"] = column
+        if changes:
+            self.request_view(**changes)
+
+    def _column_on_screen(self) -> int:
+        """The Values table's cursor column (in the Graph view: the state's)."""
+        if not self.is_mounted or self.view.view != "values":
+            return self.wanted.scalars.cursor_column
+        return self.query_one(ValueTableView).cursor_column
 
     def _key_on_screen(self) -> str | None:
         """The series the cursor (Values) or the focus (Graph) is on now."""

@@ -27,6 +27,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -268,6 +269,7 @@ class ChartGrid(VerticalScroll, can_focus=False):
         self._column_width = 0
         self._cards: list[ChartCard] = []
         self._mounted = 0
+        self._follow: int | None = None  # the card the scroll follows (focus_index)
 
     @property
     def cards(self) -> list[ChartCard]:
@@ -282,6 +284,7 @@ class ChartGrid(VerticalScroll, can_focus=False):
         the first screen more than drawing its charts."""
         self._cards = list(cards)
         self._mounted = 0
+        self._follow = None
         self.remove_children()
         if not cards:
             if empty is not None:
@@ -318,7 +321,17 @@ class ChartGrid(VerticalScroll, can_focus=False):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit_to(self.scrollable_content_region.width, self.scrollable_content_region.height)
+        # laid out at last (a grid hidden until `v`, or a state opened with a chart
+        # below the first screen), or at another size: the scroll the focused chart says
+        self.call_after_refresh(self._follow_focus)
         self.post_message(self.ViewChanged(self))
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        super()._scroll_update(virtual_size)
+        # the rows laid out again (fit_to's row height, cards mounted): a scroll made
+        # before was clamped to the old height, and a resize event comes only when the
+        # grid's own region changes
+        self.call_after_refresh(self._follow_focus)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -353,32 +366,44 @@ class ChartGrid(VerticalScroll, can_focus=False):
         return -1
 
     def top_row_for(self, index: int, height: int) -> int:
-        """The first row in view when card `index` is brought to the top of a
-        viewport `height` lines high (the last screen stays full)."""
+        """The first row in view when card `index` has the focus in a viewport
+        `height` lines high: the screens are pages of whole rows from the top,
+        and the card's page is shown (the last screen stays full). The state
+        holds the focused chart, not the scroll: a function of the card alone,
+        never of the way there, so that a state opened elsewhere shows the same."""
         rows_in_view = max(1, height // self.row_height)
         total_rows = -(-len(self._cards) // self.columns)
-        return max(0, min(index // self.columns, total_rows - rows_in_view))
+        page_top = index // self.columns // rows_in_view * rows_in_view
+        return max(0, min(page_top, total_rows - rows_in_view))
 
     def focus_index(self, index: int, top: bool = False) -> None:
-        """Focus card `index` and scroll it into view (`top`: its row to the top,
-        where the body's first-screen loader expects it, see top_row_for)."""
+        """Focus card `index` and show its page (top_row_for, where the body's
+        first-screen loader expects it). `top` is kept for the callers: every
+        way to a card scrolls the same."""
         cards = self.cards
         if not cards:
             return
         index = max(0, min(index, len(cards) - 1))
         card = cards[index]
         height = self.scrollable_content_region.height
-        row = self.top_row_for(index, height) if top else 0
-        needed = min(len(cards), (row + height // self.row_height + 1) * self.columns) if top else index + 1
+        row = self.top_row_for(index, height)
+        needed = min(len(cards), max(index + 1, (row + height // self.row_height + 1) * self.columns))
+        self._follow = index
         if needed > self._mounted:
             self.ensure_mounted(needed)
             self.call_after_refresh(self.focus_index, index, top)
             return
         card.focus(scroll_visible=False)
-        if top:
-            self.scroll_to(y=row * self.row_height, animate=False, immediate=True)
-        else:
-            self.scroll_to_widget(card, animate=False, immediate=True)
+        self._follow_focus()
+
+    def _follow_focus(self) -> None:
+        """Scroll to the followed card's page (top_row_for)."""
+        index = self._follow
+        height = self.scrollable_content_region.height
+        if index is None or not self.is_mounted or height <= 0 or index >= len(self._cards):
+            return  # not laid out yet: on_resize comes back here
+        row = self.top_row_for(index, height)
+        self.scroll_to(y=row * self.row_height, animate=False, immediate=True, force=True)
 
     def action_step(self, dx: int, dy: int) -> None:
         index = self._focused_index()

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 
 from ..core.colors import ModelColors
 from ..core.display import display_text
@@ -182,11 +183,16 @@ class PlotList(VerticalScroll, can_focus=False):
         Binding("down,j", "step(1)", "Next plot", show=False, id="plot_list.next"),
         Binding("home,g", "edge(0)", "First plot", show=False, id="plot_list.first"),
         Binding("end,G", "edge(-1)", "Last plot", show=False, id="plot_list.last"),
+        # the focus moves a screen, and the scroll follows it (not a scroll the state cannot say)
+        Binding("pagedown", "page(1)", "Page down", show=False, id="plot_list.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="plot_list.page_up"),
     ]
 
     @property
     def cards(self) -> list[PlotCard]:
         return list(self.query_children(PlotCard))
+
+    _follow: PlotCard | None = None  # the card the scroll follows (focus_index)
 
     def focus_index(self, index: int) -> None:
         cards = self.cards
@@ -194,7 +200,29 @@ class PlotList(VerticalScroll, can_focus=False):
             return
         card = cards[max(0, min(index, len(cards) - 1))]
         card.focus(scroll_visible=False)
-        self.scroll_to_widget(card, animate=False, immediate=True, top=card.outer_size.height > self.size.height)
+        self._follow = card
+        self._follow_focus()
+        # before the list's first layout (a state opened with a plot below the first
+        # screen) the cards have no place yet: again once they have one
+        self.call_after_refresh(self._follow_focus)
+
+    def _follow_focus(self) -> None:
+        """Scroll to where the focused plot says, whatever the way there (the
+        state holds the plot, not the scroll): the top of the list while the
+        card shows whole there, else the card at the top (the last screen full)."""
+        card = self._follow
+        if card is None or not card.is_attached or card.parent is not self:
+            return
+        top = card.virtual_region.y
+        bottom = top + card.outer_size.height
+        y = 0 if bottom <= self.scrollable_content_region.height else top
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        super()._scroll_update(virtual_size)
+        # laid out (again): a card drawn at its height moves the cards below, and a
+        # resize event comes only when the list's own region changes
+        self.call_after_refresh(self._follow_focus)
 
     def _focused_index(self) -> int:
         focused = self.screen.focused
@@ -207,5 +235,21 @@ class PlotList(VerticalScroll, can_focus=False):
 
     def action_edge(self, where: int) -> None:
         self.focus_index(len(self.cards) - 1 if where < 0 else 0)
+
+    def action_page(self, direction: int) -> None:
+        """The focus to the first plot a screen below (above) the focused one's
+        top, or to the last (first) plot."""
+        cards = self.cards
+        if not cards:
+            return
+        index = max(0, self._focused_index())
+        height = max(1, self.scrollable_content_region.height)
+        top = cards[index].virtual_region.y
+        if direction > 0:
+            target = next((i for i in range(index + 1, len(cards)) if cards[i].virtual_region.y >= top + height),
+                          len(cards) - 1)
+        else:
+            target = next((i for i in range(index - 1, -1, -1) if cards[i].virtual_region.y <= top - height), 0)
+        self.focus_index(target)
 
 

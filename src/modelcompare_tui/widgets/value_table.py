@@ -140,6 +140,8 @@ class ValueTableView(CursorTable, can_focus=True):
         self.delta = False
         self.cursor_row = 0
         self.cursor_column = 0
+        # the row the cursor stands for ("metric/variant"), also while a filter shows no row
+        self.row_key: str | None = None
         self.empty_text = "Loading scalars…"
         self._layout: _Layout | None = None
         self._layout_width = 0  # the width the layout was made for
@@ -147,22 +149,30 @@ class ValueTableView(CursorTable, can_focus=True):
     # -- data --------------------------------------------------------------------------
     def set_table(self, table: ValueTable | None, *, extremes: bool, delta: bool, keep: str | None = None) -> None:
         """Show `table`; the cursor stays on the row `keep` ("metric/variant",
-        default: the current row's) when the new table has it."""
+        default: the row the cursor stands for, see `row_key`) when the new table
+        has it, else goes to the first row (and says so: CursorMoved)."""
         if keep is None:
-            current = self.current_row
-            keep = current.key if current is not None else None
+            keep = self.row_key
         self.table = table
         self.extremes = extremes
         self.delta = delta
         self._layout = self._compute_layout() if table is not None else None
         rows = table.rows if table is not None else ()
         index = next((i for i, r in enumerate(rows) if r.key == keep), None) if keep else None
-        self.cursor_row = index if index is not None else min(self.cursor_row, max(0, len(rows) - 1))
+        # not a function of the old row's index: the state holds the key, and a
+        # fresh app opened from it must land on the same row
+        self.cursor_row = index if index is not None else 0
         if table is not None:
             self.cursor_column = min(self.cursor_column, max(0, len(table.labels) - 1))
+        moved = False
+        if rows:
+            moved = keep is not None and index is None
+            self.row_key = rows[self.cursor_row].key
         self._update_virtual_size()
         self._scroll_cursor_into_view()
         self.refresh()
+        if moved:
+            self.post_message(self.CursorMoved(self, self.current_row, self.cursor_column))
 
     def set_options(self, *, extremes: bool, delta: bool) -> None:
         if (extremes, delta) != (self.extremes, self.delta):
@@ -176,6 +186,23 @@ class ValueTableView(CursorTable, can_focus=True):
                 self._set_cursor(i, self.cursor_column, announce=False)
                 return True
         return False
+
+    def move_to_series(self, key: str, column: int | None = None) -> None:
+        """The cursor to `key`'s row, or (a Graph key per metric: "loss") to its
+        metric's first row, or to the first row: where the cursor lands is a
+        function of the key alone, never of where it was; and to `column`."""
+        if self.table is None:
+            return
+        if column is not None:
+            self.cursor_column = max(0, min(column, len(self.table.labels) - 1))
+        if not self.table.rows:
+            self.row_key = key or None  # the row to find when a filter shows rows again
+            return
+        if key and self.move_to_key(key):
+            return
+        metric = key.split("/", 1)[0] if key else None
+        index = next((i for i, r in enumerate(self.table.rows) if metric and r.metric == metric), 0)
+        self._set_cursor(index, self.cursor_column, announce=False)
 
     @property
     def current_row(self) -> ValueRow | None:
@@ -227,28 +254,30 @@ class ValueTableView(CursorTable, can_focus=True):
         self.virtual_size = Size(width, rows + 1)
 
     def _scroll_cursor_into_view(self) -> None:
+        """Scroll to where the cursor says, whatever the way there (as the
+        Details grid does): its row in the middle of the view (or the view at an
+        end of the rows), its column in view from the left edge on, scrolled by
+        whole columns. The state holds the cursor, not the scroll: a state
+        opened elsewhere must show the same lines."""
         region = self.scrollable_content_region
         if not self.is_mounted or region.width <= 0 or region.height <= 0:
             return  # not laid out yet: on_resize comes back here
         height = self._body_height()
-        if self.cursor_row < self.scroll_y:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= self.scroll_y + height:
-            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
+        rows = len(self.table.rows) if self.table is not None else 0
+        y = max(0, min(self.cursor_row - (height - 1) // 2, rows - height))
+        x = 0
         layout = self._layout
-        if layout is None or not layout.column_w:
-            return
-        # whole columns: scroll to a column's start, never into a number
-        starts = [0]
-        for w in layout.column_w:
-            starts.append(starts[-1] + w + GAP)
-        c = self.cursor_column
-        view = self.scrollable_content_region.width - layout.fixed_w - MORE_WIDTH  # room for the "+2›" marker
-        if starts[c] < self.scroll_x:
-            self.scroll_to(x=starts[c], animate=False, immediate=True, force=True)
-        elif starts[c + 1] > self.scroll_x + view:
-            first = next((k for k in range(c + 1) if starts[c + 1] - starts[k] <= view), c)
-            self.scroll_to(x=starts[first], animate=False, immediate=True, force=True)
+        if layout is not None and layout.column_w:
+            # whole columns: scroll to a column's start, never into a number
+            starts = [0]
+            for w in layout.column_w:
+                starts.append(starts[-1] + w + GAP)
+            c = min(self.cursor_column, len(layout.column_w) - 1)
+            view = region.width - layout.fixed_w - MORE_WIDTH  # room for the "+2›" marker
+            if starts[c + 1] > view:
+                first = next((k for k in range(c + 1) if starts[c + 1] - starts[k] <= view), c)
+                x = starts[first]
+        self.scroll_to(x=x, y=y, animate=False, immediate=True, force=True)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.table is not None and self.scrollable_content_region.width != self._layout_width:
@@ -418,6 +447,7 @@ class ValueTableView(CursorTable, can_focus=True):
         column = max(0, min(column, len(table.labels) - 1))
         moved = (row, column) != (self.cursor_row, self.cursor_column)
         self.cursor_row, self.cursor_column = row, column
+        self.row_key = table.rows[row].key
         self._scroll_cursor_into_view()
         self.refresh()
         if moved and announce:

@@ -37,6 +37,7 @@ class ScalarsView:
     maximized: bool = False
     zoom: tuple[int, int] | None = None  # iteration range of the maximised chart
     config_legend: bool = False  # legends also show the config values that differ
+    cursor_column: int = 0  # the Values table's cursor column (the model's position in the comparison)
 
 
 @dataclass(frozen=True)

@@ -323,6 +323,7 @@ _FIELDS: tuple[_Field, ...] = (
     _Field(35, "scalars", "maximized", _flag_codec()),
     _Field(36, "scalars", "zoom", _zoom_codec()),
     _Field(37, "scalars", "config_legend", _flag_codec()),
+    _Field(38, "scalars", "cursor_column", _int_codec(0, MAX_MODELS - 1)),
     _Field(48, "plots", "iteration", _int_codec(INT64_MIN, INT64_MAX, optional=True)),
     _Field(49, "plots", "metric_filter", _text_codec(MAX_TEXT_BYTES)),
     _Field(50, "plots", "focused", _text_codec(MAX_TEXT_BYTES)),
