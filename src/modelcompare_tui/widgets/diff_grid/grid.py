@@ -259,6 +259,21 @@ class DiffGrid(CursorTable, can_focus=True):
         # the first layout gives the view its size only now: scroll once it is in force
         self.call_after_refresh(self._follow_cursor)
 
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        # a scrollbar that comes or goes changes the view's height (or width) without a
+        # resize event: the first layout showed one until the columns were fitted, and the
+        # cursor's line was centred in a view one line shorter than the one left
+        self.call_after_refresh(self._refit)
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self.is_mounted:
+            self._update_geometry()
+            self._follow_cursor()
+            self.refresh()
+
     def _follow_cursor(self) -> None:
         """Scroll to where the cursor says, whatever the way there: its line in
         the middle of the view (or the view at an end of the rows), its column
