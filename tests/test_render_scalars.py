@@ -291,6 +291,13 @@ def test_log_axis_ticks_at_the_top_of_the_float_range() -> None:
         assert ticks and all(lo - 1e-9 <= t <= hi + 1e-9 for t, _ in ticks)
 
 
+def sweep_models() -> list[Model]:
+    """The demo's four wav2vec2 sweep members: long names that differ at the end."""
+    names = ["wav2vec2-base-librispeech-lr1e-5", "wav2vec2-base-librispeech-lr3e-5",
+             "wav2vec2-base-librispeech-lr3e-4", "wav2vec2-base-librispeech"]
+    return [Model(id=f"{i}" * 32, name=name) for i, name in enumerate(names)]
+
+
 @pytest.mark.parametrize("width", [60, 80, 120])
 def test_rich_values_keep_metric_variant_and_tell_sweep_members_apart(width: int) -> None:
     """`render --format ansi|svg|html` at a narrow width: the metric and variant
@@ -298,9 +305,7 @@ def test_rich_values_keep_metric_variant_and_tell_sweep_members_apart(width: int
     model that does not fit goes into a block below; no line is wider."""
     from test_scalars import reference_summary
 
-    names = ["wav2vec2-base-librispeech-lr1e-5", "wav2vec2-base-librispeech-lr3e-5",
-             "wav2vec2-base-librispeech-lr3e-4", "wav2vec2-base-librispeech"]
-    models = [Model(id=f"{i}" * 32, name=name) for i, name in enumerate(names)]
+    models = sweep_models()
     summaries = {m.id: [reference_summary("accuracy", "validation", [(0, 0.9 + i / 100)]),
                         reference_summary("gpu", "utilization", [(0, 30.5 + i)])] for i, m in enumerate(models)}
     table = build_value_table(models, summaries)
@@ -322,9 +327,7 @@ def test_values_cut_labels_before_metric_names() -> None:
     whole metric name ("test_accuracy"): labels are cut before names are."""
     from test_scalars import reference_summary
 
-    names = ["wav2vec2-base-librispeech-lr1e-5", "wav2vec2-base-librispeech-lr3e-5",
-             "wav2vec2-base-librispeech-lr3e-4", "wav2vec2-base-librispeech"]
-    models = [Model(id=f"{i}" * 32, name=name) for i, name in enumerate(names)]
+    models = sweep_models()
     summaries = {m.id: [reference_summary("test_accuracy_top1", "validation", [(0, 0.9 + i / 100)]),
                         reference_summary("latency_ms", "batch_32", [(0, 5.5 + i)])] for i, m in enumerate(models)}
     table = build_value_table(models, summaries)
